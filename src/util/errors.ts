@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   NO_LEADER: { http: 503, exit: 3 },
   UNREACHABLE: { http: 503, exit: 3 },
   STORAGE_CORRUPT: { http: 500, exit: 1 },
+  STORAGE_FAILED: { http: 500, exit: 1 },
   NOT_IMPLEMENTED: { http: 501, exit: 2 },
   INTERNAL: { http: 500, exit: 1 },
 } as const satisfies Record<string, { http: number; exit: number }>;
