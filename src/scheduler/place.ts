@@ -1,0 +1,91 @@
+/**
+ * One scheduling pass: which queued jobs go to which nodes now.
+ *
+ * The rule, in order:
+ * 1. Jobs are taken oldest first (by `seq`). Each is placed on a matching node with a free slot
+ *    if there is one; a job that cannot be placed waits but does not block the younger jobs
+ *    behind it (backfill). Since every job has one slot's worth of need, backfill cannot delay
+ *    an older job: a slot it could use is given to the oldest job that fits before any younger
+ *    one sees it. So a waiting job is never overtaken on a node it matches, and it runs as soon
+ *    as a matching slot frees (no starvation).
+ * 2. When several nodes fit, the job takes the node that the fewest other unplaced jobs of this
+ *    pass could use. A job that could run anywhere thus leaves the rare nodes (the only `gpu`
+ *    machine) to the jobs that need them.
+ * 3. Then the least loaded node (running/slots), then the one with most free slots, then by name,
+ *    so the result is deterministic.
+ */
+import type { Explanation } from './explain.js';
+import { explain } from './explain.js';
+import type { LabelTerm } from './label-terms.js';
+import { matches } from './matches.js';
+import type { NodeView } from './node-view.js';
+import { hasFreeSlot } from './node-view.js';
+
+export interface QueuedJob {
+  id: string;
+  /** Submission order: smaller is older. Ties break by id. */
+  seq: number;
+  terms: readonly LabelTerm[];
+}
+
+export interface Placement {
+  jobId: string;
+  node: string;
+}
+
+export interface PlaceResult {
+  /** In the order they were decided (oldest job first). */
+  placements: Placement[];
+  /** Every job not placed, with why (as of the end of the pass). */
+  waiting: Map<string, Explanation>;
+}
+
+/** Orders jobs oldest first; exported so callers and tests agree on "oldest". */
+export function byAge(a: QueuedJob, b: QueuedJob): number {
+  return a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Runs one pass (see the rule above). Pure: the inputs are not changed. */
+export function place(queue: readonly QueuedJob[], nodes: readonly NodeView[]): PlaceResult {
+  const jobs = [...queue].sort(byAge);
+  const live = nodes.map((n) => ({ ...n }));
+  // fits[j] lists the nodes job j matches (up or not); demand[n] counts unplaced jobs matching n.
+  const fits = jobs.map((j) => live.flatMap((n, i) => (matches(j.terms, n.labels) ? [i] : [])));
+  const demand = live.map(() => 0);
+  for (const f of fits) for (const i of f) demand[i]!++;
+
+  const placements: Placement[] = [];
+  const unplaced: QueuedJob[] = [];
+  jobs.forEach((job, j) => {
+    let best = -1;
+    for (const i of fits[j]!) {
+      if (hasFreeSlot(live[i]!) && (best < 0 || better(live, demand, i, best))) best = i;
+    }
+    if (best < 0) {
+      unplaced.push(job);
+      return;
+    }
+    const node = live[best]!;
+    node.running++;
+    for (const i of fits[j]!) demand[i]!--;
+    placements.push({ jobId: job.id, node: node.name });
+  });
+  const waiting = new Map<string, Explanation>();
+  for (const job of unplaced) waiting.set(job.id, explain(job.terms, live));
+  return { placements, waiting };
+}
+
+/** True when node a is a better home than node b for the current job (rules 2 and 3). */
+function better(nodes: readonly NodeView[], demand: readonly number[], a: number, b: number): boolean {
+  const na = nodes[a]!;
+  const nb = nodes[b]!;
+  if (demand[a] !== demand[b]) return demand[a]! < demand[b]!;
+  // running/slots compared without division, so equal loads compare equal.
+  const la = na.running * nb.slots;
+  const lb = nb.running * na.slots;
+  if (la !== lb) return la < lb;
+  const fa = na.slots - na.running;
+  const fb = nb.slots - nb.running;
+  if (fa !== fb) return fa > fb;
+  return na.name < nb.name;
+}
