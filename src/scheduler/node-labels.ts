@@ -14,9 +14,9 @@ export interface NodeLabels {
 
 export interface NodeIdentity {
   name: string;
-  /** As Node reports it (`linux`, `darwin`): the daemon passes `process.platform`. */
+  /** As Node reports it (`linux`, `darwin`): the daemon passes the platform it runs on. */
   os: string;
-  /** As Node reports it (`x64`, `arm64`): the daemon passes `process.arch`. */
+  /** As Node reports it (`x64`, `arm64`): the daemon passes its architecture. */
   arch: string;
   /** The operator's labels (`--labels`), each a `tag` or `key=value`. */
   labels: readonly string[];
