@@ -1,0 +1,31 @@
+/**
+ * Limits and timings of the executor, each named with its unit last and a reason.
+ */
+
+/** How long a cancelled or timed-out step gets between SIGTERM and SIGKILL, as GitHub's runner gives ~7.5 s. */
+export const killGraceMs = 5_000;
+
+/** How often we look whether a signalled process group is gone (no event tells us). */
+export const groupPollMs = 20;
+
+/**
+ * After a step's main process exits, how long we wait for its output pipe to close. A
+ * background child (`server &`) keeps the pipe open; the step is over anyway, and the rest of
+ * that child's output still reaches the job log until the job ends.
+ */
+export const drainAfterExitMs = 100;
+
+/** Longest `::command::` line we buffer to inspect; longer lines pass through untouched. */
+export const commandLineBytesMax = 64 * 1024;
+
+/** Largest $GITHUB_ENV / $GITHUB_OUTPUT / $GITHUB_PATH file we read after a step (GitHub caps outputs at 1 MiB per job). */
+export const stepFileBytesMax = 16 * 1024 * 1024;
+
+/** What a masked secret becomes in every output. */
+export const maskText = '***';
+
+/** Upper bound on jobs running at once on one machine, whatever the caller asks. */
+export const parallelJobsMax = 256;
+
+/** How long we wait for a cancelled process group's pipe to close before giving up on its last bytes. */
+export const pipeCloseAfterKillMs = 1_000;

@@ -1,0 +1,144 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { execa } from 'execa';
+import { drainAfterExitMs, killGraceMs as defaultKillGraceMs, pipeCloseAfterKillMs } from './constants.js';
+import { forgetGroup, groupAlive, terminateGroup, trackGroup } from './process-group.js';
+
+/** What to run: a command with its full environment, and where its output goes. */
+export interface ProcessSpec {
+  argv: string[];
+  cwd: string;
+  /** The complete environment (nothing is inherited implicitly). */
+  env: Record<string, string>;
+  /**
+   * Receives stdout and stderr interleaved exactly as the process wrote them (both are the
+   * same pipe), raw bytes, in order. Awaited: a slow consumer slows the reader, and the
+   * process then blocks on its full pipe, so memory stays bounded.
+   */
+  onOutput: (bytes: Uint8Array) => void | Promise<void>;
+  /** Aborting ends the whole process group (SIGTERM, SIGKILL after the grace period). */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  killGraceMs?: number;
+}
+
+export interface ProcessOutcome {
+  /** null when the process was ended by a signal or never started. */
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  durationMs: number;
+  /** Why the process could not start (bad cwd, ...). */
+  startError?: string;
+}
+
+/** A process running in its own process group. */
+export interface RunningProcess {
+  pid: number | undefined;
+  /** The main process exited and its output is drained (see `drainAfterExitMs`). */
+  done: Promise<ProcessOutcome>;
+  /**
+   * Ends whatever is left of the group (background children a step left running): SIGTERM,
+   * then SIGKILL after the grace period; resolves once the group is gone and its output read.
+   */
+  terminate(): Promise<void>;
+}
+
+/**
+ * Starts a process as the leader of a new process group, through execa. stderr is joined
+ * to stdout inside the child (`exec "$@" 2>&1` in a tiny sh), so the two streams keep the
+ * exact order the process wrote them in, as on a terminal; reading them from two pipes would
+ * reorder them.
+ */
+export function startProcess(spec: ProcessSpec): RunningProcess {
+  const started = performance.now();
+  const graceMs = spec.killGraceMs ?? defaultKillGraceMs;
+  const child = execa('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', ...spec.argv], {
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: false,
+    detached: true,
+    cleanup: false,
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'ignore',
+    encoding: 'buffer',
+    stripFinalNewline: false,
+  });
+  // The outcome comes from the 'exit' event: execa's promise also waits for the pipe to
+  // close, which a background child can hold open for ever.
+  child.catch(() => undefined);
+  const pid = child.pid;
+  if (pid !== undefined) trackGroup(pid);
+
+  const stdout = child.stdout as Readable;
+  const pumped = pump(stdout, spec.onOutput);
+  pumped.catch(() => undefined);
+
+  let timedOut = false;
+  let cancelled = false;
+  let terminating: Promise<void> | undefined;
+  const terminate = (): Promise<void> => {
+    terminating ??= (async () => {
+      if (pid !== undefined) await terminateGroup(pid, graceMs);
+      // Anything that escaped the group (a daemon that called setsid) may still hold the
+      // pipe; give the last bytes a moment, then stop reading.
+      const closed = await Promise.race([pumped.then(() => true, () => true), delay(pipeCloseAfterKillMs, false)]);
+      if (!closed) stdout.destroy();
+      if (pid !== undefined) forgetGroup(pid);
+    })();
+    return terminating;
+  };
+
+  const onAbort = (): void => {
+    cancelled = true;
+    void terminate();
+  };
+  if (spec.signal?.aborted) onAbort();
+  else spec.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    spec.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          void terminate();
+        }, spec.timeoutMs);
+
+  const exited = new Promise<{ code: number | null; signal: string | null; error?: string }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (err) => resolve({ code: null, signal: null, error: err.message }));
+  });
+
+  const done = (async (): Promise<ProcessOutcome> => {
+    const exit = await exited;
+    if (timer) clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onAbort);
+    // With no live process left in the group the pipe is about to close: read it to the end,
+    // however long the consumer takes. A background child keeps it open: stop waiting soon.
+    if (exit.error !== undefined || pid === undefined || !groupAlive(pid)) {
+      await pumped.catch(() => undefined);
+      if (pid !== undefined && terminating === undefined) forgetGroup(pid);
+    } else {
+      await Promise.race([pumped.catch(() => undefined), delay(drainAfterExitMs)]);
+    }
+    if (terminating) await terminating;
+    const outcome: ProcessOutcome = {
+      exitCode: exit.code,
+      signal: exit.signal,
+      timedOut,
+      cancelled,
+      durationMs: performance.now() - started,
+    };
+    if (exit.error !== undefined) outcome.startError = exit.error;
+    return outcome;
+  })();
+
+  return { pid, done, terminate };
+}
+
+async function pump(stream: Readable, onOutput: (bytes: Uint8Array) => void | Promise<void>): Promise<void> {
+  for await (const chunk of stream) await onOutput(chunk as Buffer);
+}

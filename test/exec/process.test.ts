@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProcess } from '../../src/exec/process.js';
+import { markerSleep, processesWith, tempDir, waitFor } from './helpers.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function collect(): { chunks: Buffer[]; onOutput: (b: Uint8Array) => void; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  return { chunks, onOutput: (b) => void chunks.push(Buffer.from(b)), bytes: () => Buffer.concat(chunks) };
+}
+
+function run(argv: string[], extra: Partial<Parameters<typeof startProcess>[0]> = {}) {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  const out = collect();
+  const p = startProcess({ argv, cwd: t.dir, env: { PATH: process.env.PATH ?? '' }, onOutput: out.onOutput, ...extra });
+  return { p, out };
+}
+
+describe('startProcess', () => {
+  it('joins stdout and stderr in the order they were written', async () => {
+    const { p, out } = run(['bash', '-c', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 3']);
+    const r = await p.done;
+    expect(r.exitCode).toBe(3);
+    expect(out.bytes().toString()).toBe('out1\nerr1\nout2\nerr2\nout3\nerr3\n');
+  });
+
+  it('keeps binary and invalid UTF-8 bytes exactly', async () => {
+    const { p, out } = run(['bash', '-c', "printf '\\xff\\xfe\\x00\\x01\\xc3\\x28 end'"]);
+    await p.done;
+    expect(out.bytes()).toEqual(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0xc3, 0x28, 0x20, 0x65, 0x6e, 0x64]));
+  });
+
+  it('does not wait for a background child holding the pipe, and terminate() ends it', async () => {
+    const mark = markerSleep();
+    const { p } = run(['bash', '-c', `sleep ${mark} & echo started`]);
+    const r = await p.done;
+    expect(r.exitCode).toBe(0);
+    expect(processesWith(mark).length).toBe(1);
+    await p.terminate();
+    expect(processesWith(mark)).toEqual([]);
+  });
+
+  it('a timeout ends the whole process group', async () => {
+    const mark = markerSleep();
+    const { p } = run(['bash', '-c', `sleep ${mark} & sleep ${mark}`], { timeoutMs: 1_500 });
+    expect(await waitFor(() => processesWith(mark).length === 2, 5_000)).toBe(true);
+    const r = await p.done;
+    expect(r.timedOut).toBe(true);
+    expect(r.exitCode).toBe(null);
+    expect(processesWith(mark)).toEqual([]);
+  });
+
+  it('abort sends SIGTERM, then SIGKILL after the grace period to what ignores it', async () => {
+    const mark = markerSleep();
+    const ac = new AbortController();
+    const { p, out } = run(['bash', '-c', `trap '' TERM; echo ready; sleep ${mark}`], { signal: ac.signal, killGraceMs: 300 });
+    expect(await waitFor(() => out.bytes().toString().includes('ready') && processesWith(mark).length === 1, 5_000)).toBe(true);
+    const t0 = performance.now();
+    ac.abort();
+    const r = await p.done;
+    expect(r.cancelled).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(processesWith(mark)).toEqual([]);
+  });
+
+  it('reports a start error for a missing working directory', async () => {
+    const out = collect();
+    const p = startProcess({ argv: ['true'], cwd: '/nonexistent/cairn', env: {}, onOutput: out.onOutput });
+    const r = await p.done;
+    expect(r.exitCode).toBe(null);
+    expect(r.startError).toMatch(/ENOENT|nonexistent/);
+  });
+});
