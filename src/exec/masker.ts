@@ -60,10 +60,8 @@ export class MaskingStream {
     const values = this.#secrets.values;
     if (values.length === 0 && this.#held.length === 0) return chunk;
     const data = this.#held.length === 0 ? toBuffer(chunk) : Buffer.concat([this.#held, chunk]);
-    const { parts, rest } = maskComplete(data, values);
-    const keep = heldTailBytes(data, rest, values, this.#secrets.maxBytes);
-    parts.push(data.subarray(rest, data.length - keep));
-    this.#held = Buffer.from(data.subarray(data.length - keep));
+    const { parts, rest } = mask(data, values, this.#secrets.maxBytes, false);
+    this.#held = Buffer.from(data.subarray(rest));
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
@@ -72,9 +70,7 @@ export class MaskingStream {
     const data = this.#held;
     this.#held = Buffer.alloc(0);
     if (data.length === 0) return data;
-    const { parts, rest } = maskComplete(data, this.#secrets.values, true);
-    parts.push(data.subarray(rest));
-    return Buffer.concat(parts);
+    return Buffer.concat(mask(data, this.#secrets.values, this.#secrets.maxBytes, true).parts);
   }
 }
 
@@ -82,11 +78,17 @@ function toBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** Replaces every whole secret in `data`; returns the masked parts and where the unmatched rest starts. */
-function maskComplete(data: Buffer, values: readonly Buffer[], final = false): { parts: Buffer[]; rest: number } {
+/**
+ * Masks `data` left to right, earliest match first (the longer secret on a tie), exactly as
+ * masking the whole stream at once would. Unless `final`, a match is only taken before the
+ * first position where an incomplete secret could still be starting (more bytes may turn it
+ * into an earlier or longer match); from there on the bytes are returned as `rest` to hold.
+ */
+function mask(data: Buffer, values: readonly Buffer[], maxBytes: number, final: boolean): { parts: Buffer[]; rest: number } {
   const parts: Buffer[] = [];
   const next = values.map((v) => data.indexOf(v));
   let pos = 0;
+  let hold = final ? data.length : holdStart(data, 0, values, maxBytes);
   for (;;) {
     let best = -1;
     for (let i = 0; i < values.length; i++) {
@@ -94,34 +96,26 @@ function maskComplete(data: Buffer, values: readonly Buffer[], final = false): {
       if (at < 0) continue;
       if (best < 0 || at < next[best]! || (at === next[best]! && values[i]!.length > values[best]!.length)) best = i;
     }
-    if (best < 0) return { parts, rest: pos };
+    if (best < 0 || next[best]! >= hold) break;
     const at = next[best]!;
-    // A longer secret may still complete here once more bytes arrive: decide later.
-    if (!final && longerMayFollow(data, at, values[best]!.length, values)) return { parts, rest: pos };
     parts.push(data.subarray(pos, at), maskBytes);
     pos = at + values[best]!.length;
     // Only secrets whose next match now lies behind `pos` need a new search.
     for (let i = 0; i < values.length; i++) if (next[i]! >= 0 && next[i]! < pos) next[i] = data.indexOf(values[i]!, pos);
+    if (hold < pos) hold = holdStart(data, pos, values, maxBytes);
   }
+  const keep = Math.max(pos, hold);
+  parts.push(data.subarray(pos, keep));
+  return { parts, rest: keep };
 }
 
-/** Whether some secret longer than `matched` starts with all of data[at..]. */
-function longerMayFollow(data: Buffer, at: number, matched: number, values: readonly Buffer[]): boolean {
-  const tail = data.length - at;
-  for (const v of values) {
-    if (v.length > matched && v.length > tail && data.compare(v, 0, tail, at, data.length) === 0) return true;
-  }
-  return false;
-}
-
-/** Length of the longest suffix of data[from..] that is a proper prefix of some secret. */
-function heldTailBytes(data: Buffer, from: number, values: readonly Buffer[], maxBytes: number): number {
-  const start = Math.max(from, data.length - maxBytes + 1);
-  for (let j = start; j < data.length; j++) {
+/** The first position at or after `from` where data[j..] is a proper prefix of some secret; data.length if none. */
+function holdStart(data: Buffer, from: number, values: readonly Buffer[], maxBytes: number): number {
+  for (let j = Math.max(from, data.length - maxBytes + 1); j < data.length; j++) {
     const tail = data.length - j;
     for (const v of values) {
-      if (v.length > tail && v[0] === data[j] && data.compare(v, 0, tail, j, data.length) === 0) return tail;
+      if (v.length > tail && v[0] === data[j] && data.compare(v, 0, tail, j, data.length) === 0) return j;
     }
   }
-  return 0;
+  return data.length;
 }
