@@ -40,6 +40,8 @@ export interface StepSpec {
   if?: string;
   continueOnError: boolean | Template;
   timeoutMinutes?: number;
+  /** Set instead of `timeoutMinutes` when `timeout-minutes:` is an expression (evaluated at run time). */
+  timeoutMinutesExpr?: Template;
   loc: SourceLocation;
 }
 
@@ -65,7 +67,11 @@ export interface JobSpec {
   env: Record<string, Template>;
   defaults: RunDefaults;
   timeoutMinutes?: number;
+  /** Set instead of `timeoutMinutes` when `timeout-minutes:` is an expression; `planPipeline` resolves it per instance. */
+  timeoutMinutesExpr?: Template;
   continueOnError: boolean;
+  /** Set when `continue-on-error:` is an expression; `planPipeline` resolves it per instance. */
+  continueOnErrorExpr?: Template;
   outputs: Record<string, Template>;
   steps: StepSpec[];
   retry: RetryPolicy;
@@ -82,6 +88,8 @@ export interface MatrixSpec {
   exclude: Array<Record<string, JsonValue>>;
   failFast: boolean;
   maxParallel?: number;
+  /** Where `matrix:` is written, for errors found at plan time. */
+  loc?: SourceLocation;
 }
 
 export interface RunDefaults {
@@ -108,6 +116,8 @@ export interface Pipeline {
   name: string;
   /** The file it came from (absolute path), or `<inline>`. */
   file: string;
+  /** `script` for a shebang script turned into a one-job pipeline, else `workflow`. */
+  kind: 'workflow' | 'script';
   on: Triggers;
   env: Record<string, Template>;
   defaults: RunDefaults;
@@ -124,6 +134,16 @@ export interface JobInstance {
   needs: string[];
   /** Job ids this one needs (for the `needs` context, which is keyed by job id). */
   needsJobs: string[];
+  /** Display name: the job's `name:` interpolated with this matrix, else the key. */
+  name: string;
+  /** `runs-on` with matrix/inputs/github expressions resolved: label terms for placement. */
+  runsOn: string[];
+  /** Resolved `timeout-minutes` (absent: no limit beyond the executor's default). */
+  timeoutMinutes?: number;
+  /** Resolved `continue-on-error`. */
+  continueOnError: boolean;
+  /** The `strategy` context: `fail-fast`, `job-index`, `job-total`, `max-parallel`. */
+  strategy: Record<string, JsonValue>;
 }
 
 /** The DAG of job instances, topologically ordered. */
@@ -148,3 +168,45 @@ export interface ExpressionContext {
 
 /** What `success()`, `failure()`, `cancelled()` see: the status of the job so far. */
 export type JobStatus = 'success' | 'failure' | 'cancelled';
+
+/** One problem found in a pipeline or action file; `CairnError.data.errors` holds a list of these. */
+export interface PipelineIssue {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** A more specific error code when there is one (e.g. `UNKNOWN_USES`). */
+  code?: string;
+}
+
+export interface ActionInput {
+  description?: string;
+  required: boolean;
+  /** Default value; may hold expressions (e.g. `${{ github.token }}`). */
+  default?: Template;
+}
+
+export interface ActionOutput {
+  description?: string;
+  /** Usually `${{ steps.<id>.outputs.<name> }}`, evaluated after the action's steps ran. */
+  value: Template;
+}
+
+/** A local composite action (`action.yml` with `runs.using: composite`). */
+export interface ActionSpec {
+  name: string;
+  description?: string;
+  /** The action.yml it came from. */
+  file: string;
+  inputs: Record<string, ActionInput>;
+  outputs: Record<string, ActionOutput>;
+  /** `runs.steps`: each needs `shell:` on `run` steps, as GitHub requires. */
+  steps: StepSpec[];
+  loc: SourceLocation;
+}
+
+/** Functions an expression may call that need I/O; the executor injects them. */
+export interface ExpressionHooks {
+  /** `hashFiles(patterns...)`: a hex digest of the matching files, or '' when none match. */
+  hashFiles?: (patterns: string[]) => string;
+}
