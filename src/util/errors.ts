@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   PIPELINE_INVALID: { http: 400, exit: 2 },
   PIPELINE_NOT_FOUND: { http: 404, exit: 2 },
   NEEDS_CYCLE: { http: 400, exit: 2 },
+  EXPRESSION_FAILED: { http: 422, exit: 1 },
   UNKNOWN_USES: { http: 400, exit: 2 },
   UNPLACEABLE: { http: 422, exit: 2 },
   NOT_FOUND: { http: 404, exit: 2 },
