@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function reopen(opts = {}) {
-  const r = await recover(dir, opts);
+  const r = await openWal(dir, opts);
   open.push(r.wal);
   return r;
 }
