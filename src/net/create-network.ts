@@ -230,6 +230,10 @@ class LibP2pNetwork implements Network {
     return this.gossip.subscribe(topic, cb, opts, this.started);
   }
 
+  topicPeers(topic: string): string[] {
+    return this.libp2p.services.pubsub.getSubscribers(topic).map((p) => p.toString());
+  }
+
   stats(): NetworkStats {
     return { ...this.statsCounters };
   }

@@ -112,6 +112,8 @@ export interface Network {
   /** Publishes to every subscribed peer (not to this node's own subscribers unless they asked). */
   publish(topic: string, bytes: Uint8Array): Promise<void>;
   subscribe(topic: string, cb: GossipHandler, opts?: SubscribeOptions): Unsubscribe;
+  /** Connected peers known to subscribe to `topic` (a publish reaches at least these). */
+  topicPeers(topic: string): string[];
 
   stats(): NetworkStats;
 }
