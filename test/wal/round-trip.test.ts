@@ -14,8 +14,11 @@ beforeEach(async () => {
   open = [];
 });
 afterEach(async () => {
-  for (const w of open) await w.close();
-  await cleanup();
+  try {
+    for (const w of open) await w.close();
+  } finally {
+    await cleanup();
+  }
 });
 
 async function reopen(opts = {}) {
