@@ -151,7 +151,12 @@ class FileWal implements Wal {
   compact(snapshotIndex: number): Promise<CompactResult> {
     const refused = this.refusal();
     if (refused !== null) return Promise.reject(refused);
-    return this.serial(() => this.guard(() => this.compactNow(snapshotIndex)));
+    return this.serial(() => {
+      // Checked here, not inside guard(): a caller's mistake must not poison the log.
+      const snap = this.pos.newestSnapshot;
+      assert(snap !== null && snap.index >= snapshotIndex, `compact(${snapshotIndex}) without a durable snapshot at or above it (newest: ${snap?.index ?? 'none'})`);
+      return this.guard(() => this.compactNow(snap, snapshotIndex));
+    });
   }
 
   close(): Promise<void> {
@@ -308,9 +313,7 @@ class FileWal implements Wal {
     if (cur === null || file.index >= cur.index) this.pos.newestSnapshot = file;
   }
 
-  private async compactNow(snapshotIndex: number): Promise<CompactResult> {
-    const snap = this.pos.newestSnapshot;
-    assert(snap !== null && snap.index >= snapshotIndex, `compact(${snapshotIndex}) without a durable snapshot at or above it (newest: ${snap?.index ?? 'none'})`);
+  private async compactNow(snap: SnapshotFile, snapshotIndex: number): Promise<CompactResult> {
     const snapshotsRemoved = await pruneSnapshotFiles(this.pos.snapDir, snap);
     // Delete a prefix only: a segment's records are replayed after every earlier one's, so
     // removing one in the middle could resurrect entries a later segment had overwritten.
