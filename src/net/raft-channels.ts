@@ -161,32 +161,38 @@ class OutboundChannel {
 
   private open(): void {
     this.state = 'opening';
-    const generation = this.generation;
+    void this.run(this.generation);
+  }
+
+  /** Opens the stream and feeds it until it fails or the channel is reset. */
+  private async run(generation: number): Promise<void> {
     const abort = new AbortController();
     this.openAbort = abort;
     const timer = setTimeout(() => abort.abort(new Error('raft stream open timed out')), raftOpenTimeoutMs);
-    this.components
-      .openStream(this.peerId, this.protocol, abort.signal)
-      .then(
-        (stream) => {
-          if (generation !== this.generation) {
-            stream.abort(new Error('raft channel reset while opening'));
-            return;
-          }
-          this.stream = stream;
-          this.state = 'open';
-          this.backoffMs = raftReopenBackoffMinMs;
-          return stream.sink(this.frames(generation)).then(
-            () => this.failed(generation, undefined),
-            (err: unknown) => this.failed(generation, err),
-          );
-        },
-        (err: unknown) => {
-          this.components.stats.raftStreamOpenFailures++;
-          this.failed(generation, err);
-        },
-      )
-      .finally(() => clearTimeout(timer));
+    let stream: Stream;
+    try {
+      stream = await this.components.openStream(this.peerId, this.protocol, abort.signal);
+    } catch (err) {
+      this.components.stats.raftStreamOpenFailures++;
+      this.failed(generation, err);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (generation !== this.generation) {
+      stream.abort(new Error('raft channel reset while opening'));
+      return;
+    }
+    this.stream = stream;
+    this.openAbort = undefined;
+    this.state = 'open';
+    this.backoffMs = raftReopenBackoffMinMs;
+    try {
+      await stream.sink(this.frames(generation));
+      this.failed(generation, undefined);
+    } catch (err) {
+      this.failed(generation, err);
+    }
   }
 
   /** The stream ended or never opened: drop what was queued and refuse sends for a backoff. */
