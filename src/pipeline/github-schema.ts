@@ -3,7 +3,7 @@ import { TemplateContext, TemplateValidationErrors } from '@actions/workflow-par
 import { TemplateSchema } from '@actions/workflow-parser/templates/schema/index';
 import { JSONObjectReader } from '@actions/workflow-parser/templates/json-object-reader';
 import { NoOperationTraceWriter } from '@actions/workflow-parser/templates/trace-writer';
-import type { Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 // GitHub's package imports these JSON files without import attributes, which Node refuses; we
 // import them ourselves, with attributes, and build the schemas from them. The relative path is
 // the one stable way in: the package's `exports` map hides its JSON files.
@@ -11,6 +11,7 @@ import workflowSchemaJson from '../../node_modules/@actions/workflow-parser/dist
 import actionSchemaJson from '../../node_modules/@actions/workflow-parser/dist/action-v1.0.min.json' with { type: 'json' };
 import { FilteredYamlReader } from './github-reader.js';
 import type { IssueList } from './issues.js';
+import { knownKeys, suggestKey } from './suggest.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** Root types of GitHub's schemas (from workflow-constants / action-constants). */
@@ -45,8 +46,45 @@ export function validateWithGitHub(src: YamlSource, kind: 'workflow' | 'action',
   const fileId = context.getFileId(src.file);
   const reader = new FilteredYamlReader(src, fileId, skip);
   readTemplate(context, kind === 'workflow' ? workflowRoot : actionRoot, reader, fileId);
+  const keys = keyPositions(src);
   for (const err of context.errors.getErrors()) {
     if (relaxedMessages.some((re) => re.test(err.rawMessage))) continue;
-    issues.add(err.range?.start ?? { line: 1, column: 1 }, err.rawMessage);
+    const at = err.range?.start ?? { line: 1, column: 1 };
+    issues.add(at, clarify(err.rawMessage, keys.get(`${at.line}:${at.column}`)));
   }
+}
+
+/**
+ * GitHub says "Unexpected value 'run-on'" for a misspelt key as for a bad value; when the
+ * position is a mapping key, say so and suggest the key that was probably meant.
+ */
+function clarify(message: string, key: string | undefined): string {
+  const m = /^Unexpected value '(.*)'$/.exec(message);
+  if (m === null || key === undefined || m[1] !== key) return message;
+  if (knownKeys.includes(key)) return `'${key}' is not allowed here`;
+  const hint = suggestKey(key);
+  return hint !== undefined && hint !== key ? `unknown key '${key}' (did you mean '${hint}'?)` : `unknown key '${key}'`;
+}
+
+/** Positions (`line:col`) of every mapping key in the document. */
+function keyPositions(src: YamlSource): Map<string, string> {
+  const out = new Map<string, string>();
+  visit(src.doc.contents as Node | null, (node) => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = pair.key as Node | null;
+      if (isScalar(key) && key.range) {
+        const { line, col } = src.lines.linePos(key.range[0]);
+        out.set(`${line}:${col}`, String(key.value));
+      }
+    }
+  });
+  return out;
+}
+
+function visit(node: Node | null, fn: (n: Node) => void): void {
+  if (node === null) return;
+  fn(node);
+  if (isMap(node)) for (const p of node.items) visit(p.value as Node | null, fn);
+  else if (isSeq(node)) for (const i of node.items) visit(i as Node | null, fn);
 }

@@ -16,6 +16,8 @@ export class IssueList {
 
   add(loc: { line: number; column: number }, message: string, code?: ErrorCode): void {
     if (this.items.length >= issuesMax) return;
+    // Two checks can trip over the same node (ours and GitHub's schema); the first one wins.
+    if (this.items.some((i) => i.line === loc.line && i.column === loc.column)) return;
     const issue: PipelineIssue = { file: this.file, line: loc.line, column: loc.column, message };
     if (code !== undefined) issue.code = code;
     this.items.push(issue);

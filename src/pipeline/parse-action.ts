@@ -23,7 +23,6 @@ export function parseAction(text: string, file: string): ActionSpec {
     issues.add(locOf(src, root), 'an action must be a mapping with name: and runs:');
     issues.throwIfAny();
   }
-  validateWithGitHub(src, 'action', new Set(), issues);
   const action: ActionSpec = {
     name: scalarText(src, child(src, root, 'name')),
     file,
@@ -55,6 +54,7 @@ export function parseAction(text: string, file: string): ActionSpec {
   }
   const ids = new Set<string>();
   action.steps = items(src, child(src, runs, 'steps')).map((s, i) => parseStep(src, s, i, issues, ids));
+  validateWithGitHub(src, 'action', new Set(), issues);
   issues.throwIfAny();
   return action;
 }

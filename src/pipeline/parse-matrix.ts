@@ -31,6 +31,7 @@ export function parseStrategy(src: YamlSource, node: Node | null, jobId: string,
     issues.add(at, `job '${jobId}': the matrix must be a mapping of axes written in the file (a matrix from an expression is not supported)`);
     return spec;
   }
+  const before = issues.items.length;
   for (const { key, value } of entries(src, matrixNode)) {
     const vat = locOf(src, value);
     if (key === 'include' || key === 'exclude') {
@@ -55,8 +56,9 @@ export function parseStrategy(src: YamlSource, node: Node | null, jobId: string,
         : `matrix axis '${key}' must be a list of values`);
     }
   }
-  checkMatrix(src, matrixNode, spec, jobId, issues);
   spec.loc = at;
+  // Expanding a matrix whose parts were refused would only add confusing follow-on errors.
+  if (issues.items.length === before) checkMatrix(src, matrixNode, spec, jobId, issues);
   return spec;
 }
 

@@ -31,7 +31,6 @@ export function parsePipeline(text: string, file: string): Pipeline {
     issues.throwIfAny();
   }
   const jobsNode = child(src, root, 'jobs');
-  validateWithGitHub(src, 'workflow', cairnPairs(src, jobsNode), issues);
   const pipeline: Pipeline = {
     name: scalarText(src, child(src, root, 'name')) || defaultName(file),
     file,
@@ -49,6 +48,8 @@ export function parsePipeline(text: string, file: string): Pipeline {
     pipeline.jobs.push(parseJob(src, key, keyNode, value, issues));
   }
   checkNeeds(src, jobsNode, pipeline.jobs, issues);
+  // After our own checks, so that where both see a problem our more specific message stands.
+  validateWithGitHub(src, 'workflow', cairnPairs(src, jobsNode), issues);
   issues.throwIfAny();
   return pipeline;
 }
