@@ -162,7 +162,11 @@ class FileWal implements Wal {
   close(): Promise<void> {
     if (this.closing) return this.chain;
     this.closing = true;
-    return this.serial(() => this.pos.current.close());
+    return this.serial(async () => {
+      // Saves beyond one flush's share are still queued: write them before closing.
+      while (this.pending.length > 0 && this.failed === null) await this.flushPending();
+      await this.pos.current.close();
+    });
   }
 
   stats(): WalStats {

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWal, type Wal } from '../../src/wal/index.js';
+import { groupCommitSavesMax, openWal, type Wal } from '../../src/wal/index.js';
 import { CairnError } from '../../src/util/errors.js';
 import { entries, entry, recover, segmentNames, tempDir } from './helpers.js';
 
@@ -126,6 +126,18 @@ describe('write-ahead log round trip', () => {
     await wal.save(null, [entry(2, 1, 10)]);
     const { recovered } = await recover(dir, { segmentBytesMax: 4096, recordBytesMax: 100 });
     expect(recovered.entries.map((e) => e.index)).toEqual([1, 2]);
+  });
+
+  it('close() writes every save still queued, even beyond one flush (groupCommitSavesMax)', async () => {
+    const { wal } = await openWal(dir);
+    const count = groupCommitSavesMax + 100;
+    const saves = [];
+    for (let i = 1; i <= count; i++) saves.push(wal.save(null, [entry(i, 1, 4)]));
+    await wal.close();
+    await Promise.all(saves);
+    expect(wal.stats().fsyncs).toBeGreaterThanOrEqual(2);
+    const { recovered } = await recover(dir);
+    expect(recovered.entries.length).toBe(count);
   });
 
   it('rejects saves after close()', async () => {
