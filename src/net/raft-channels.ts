@@ -227,6 +227,9 @@ class OutboundChannel {
       const first = this.queue[0];
       if (first === undefined) {
         await new Promise<void>((resolve) => (this.wake = resolve));
+        // Let the rest of this event-loop turn queue its frames too (Raft sends in bursts
+        // from one Ready), so they share one write instead of paying the layers each.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       if (first.byteLength >= raftWriteBatchBytesMax) {
