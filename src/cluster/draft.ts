@@ -1,0 +1,107 @@
+/**
+ * A copy-on-write draft of the state for one command: each record map is copied on its first
+ * write, so applying a command costs the records it touches plus one shallow copy per map, and
+ * the input state is never changed (a refused command simply drops the draft).
+ */
+import type { JsonValue } from '../pipeline/types.js';
+import type { ErrorCode } from '../util/errors.js';
+import { assert } from '../util/errors.js';
+import type { ClusterEvent, CommandResult, Effect } from './effects.js';
+import type { ApplyMeta, ClusterConfig, ClusterState, JobRecord, NodeRecord, RegisteredPipeline, RunRecord } from './types.js';
+
+type Maps = 'nodes' | 'jobs' | 'runs' | 'pipelines';
+
+export class Draft {
+  readonly meta: ApplyMeta;
+  /** Cluster time for this command: never earlier than any entry applied before. */
+  readonly now: number;
+  readonly effects: Effect[] = [];
+  private readonly s: ClusterState;
+  private readonly copied = new Set<Maps>();
+
+  constructor(base: ClusterState, meta: ApplyMeta) {
+    this.meta = meta;
+    this.now = Math.max(base.clockMs, meta.timeMs);
+    this.s = { ...base, appliedIndex: meta.index, clockMs: this.now };
+  }
+
+  /** The current (draft) state, read-only by convention: write through the setters. */
+  get state(): ClusterState {
+    return this.s;
+  }
+
+  private writable<K extends Maps>(k: K): ClusterState[K] {
+    if (!this.copied.has(k)) {
+      this.s[k] = { ...this.s[k] } as ClusterState[K];
+      this.copied.add(k);
+    }
+    return this.s[k];
+  }
+
+  node(name: string): NodeRecord | undefined {
+    return this.s.nodes[name];
+  }
+  job(id: string): JobRecord | undefined {
+    return this.s.jobs[id];
+  }
+  run(id: string): RunRecord | undefined {
+    return this.s.runs[id];
+  }
+
+  putNode(n: NodeRecord): void {
+    this.writable('nodes')[n.name] = n;
+  }
+  deleteNode(name: string): void {
+    delete this.writable('nodes')[name];
+  }
+  putJob(j: JobRecord): void {
+    this.writable('jobs')[j.id] = j;
+  }
+  deleteJob(id: string): void {
+    delete this.writable('jobs')[id];
+  }
+  putRun(r: RunRecord): void {
+    this.writable('runs')[r.id] = r;
+  }
+  deleteRun(id: string): void {
+    delete this.writable('runs')[id];
+  }
+  putPipeline(p: RegisteredPipeline): void {
+    this.writable('pipelines')[p.name] = p;
+  }
+  deletePipeline(name: string): void {
+    delete this.writable('pipelines')[name];
+  }
+  setConfig(config: ClusterConfig): void {
+    this.s.config = config;
+  }
+  /** Takes the next run number and `count` job sequence numbers. */
+  takeSeqs(count: number): { run: number; job: number } {
+    const out = { run: this.s.nextRunSeq, job: this.s.nextJobSeq };
+    this.s.nextRunSeq += 1;
+    this.s.nextJobSeq += count;
+    return out;
+  }
+
+  /** Changes a node's count of active attempts; the count never goes negative. */
+  addRunning(name: string, delta: number): void {
+    const n = this.node(name);
+    assert(n !== undefined, `running count of unknown node ${name}`);
+    assert(n.running + delta >= 0, `running count of ${name} below zero`);
+    this.putNode({ ...n, running: n.running + delta });
+  }
+
+  emit(effect: Effect): void {
+    this.effects.push(effect);
+  }
+  event(event: ClusterEvent): void {
+    this.effects.push({ kind: 'event', event });
+  }
+}
+
+/** A refusal: the state stays as it was; the proposer gets the code, message and data. */
+export function refuse(code: ErrorCode, message: string, data: Record<string, JsonValue> = {}): CommandResult {
+  return { ok: false, code, message, data };
+}
+
+export const accepted: CommandResult = { ok: true };

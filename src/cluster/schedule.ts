@@ -1,0 +1,57 @@
+/**
+ * The leader's scheduling pass: from the applied state, the JobPlaced commands to propose. It is
+ * run after applying; a placement made stale by entries applied in the meantime is refused on
+ * apply (JobPlaced re-checks everything), so proposing twice is harmless.
+ */
+import type { NodeView, QueuedJob } from '../scheduler/index.js';
+import { parseLabelTerms, place, toNodeLabels } from '../scheduler/index.js';
+import type { JobPlacedCommand } from './commands.js';
+import { readiness } from './readiness.js';
+import type { ClusterState, JobRecord } from './types.js';
+
+/** The scheduler's view of every known node. */
+export function nodeViews(state: ClusterState): NodeView[] {
+  return Object.values(state.nodes).map((n) => ({
+    name: n.name,
+    labels: toNodeLabels(n.labels),
+    slots: n.slots,
+    running: n.running,
+    up: n.state === 'up',
+    draining: n.draining,
+  }));
+}
+
+/** Queued jobs whose needs and max-parallel let them start, oldest first. */
+export function readyJobs(state: ClusterState): JobRecord[] {
+  const ready: JobRecord[] = [];
+  // max-parallel is counted within the pass too: room left per (run, pipeline job).
+  const room = new Map<string, number>();
+  const queued = Object.values(state.jobs).filter((j) => j.state === 'queued').sort((a, b) => a.seq - b.seq);
+  for (const job of queued) {
+    if (!readiness(state, job).ready) continue;
+    const spec = state.runs[job.run]?.plan.pipeline.jobs.find((s) => s.id === job.jobId);
+    const max = spec?.matrix?.maxParallel;
+    if (max !== undefined) {
+      const group = `${job.run}\u0000${job.jobId}`;
+      const siblings = state.runs[job.run]?.jobs ?? [];
+      const active = siblings.filter((id) => {
+        const s = state.jobs[id];
+        return s !== undefined && s.jobId === job.jobId && (s.state === 'placed' || s.state === 'running');
+      }).length;
+      const left = room.get(group) ?? max - active;
+      if (left <= 0) continue;
+      room.set(group, left - 1);
+    }
+    ready.push(job);
+  }
+  return ready;
+}
+
+/** The placements the leader should propose now (see scheduler `place` for the rule). */
+export function schedule(state: ClusterState): JobPlacedCommand[] {
+  const jobs = readyJobs(state);
+  if (jobs.length === 0) return [];
+  const queue: QueuedJob[] = jobs.map((j) => ({ id: j.id, seq: j.seq, terms: parseLabelTerms(j.labels) }));
+  const { placements } = place(queue, nodeViews(state));
+  return placements.map((p) => ({ kind: 'JobPlaced', job: p.jobId, attempt: state.jobs[p.jobId]!.attempts.length + 1, node: p.node }));
+}
