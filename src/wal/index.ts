@@ -4,5 +4,5 @@
  * appending with group commit.
  */
 export { openWal, type WalOptions, type WalRecovered } from './open-wal.js';
-export type { CompactResult, Wal, WalStats } from './wal.js';
+export type { CompactResult, SaveOptions, Wal, WalStats } from './wal.js';
 export { groupCommitSavesMax, recordBytesMax, segmentBytesMax, snapshotBytesMax } from './constants.js';

@@ -85,5 +85,8 @@ export function replay(segments: ReplaySegment[], snapshot: SnapshotMeta | null)
     });
   }
   const last = ents[ents.length - 1]?.index ?? snapIndex;
+  // A snapshot holds only committed state, but the hard state that carried that commit index
+  // may have been written without an fsync of its own (save with sync: false) and lost.
+  if (hardState.commit < snapIndex) hardState = { ...hardState, commit: snapIndex };
   return { hardState, entries: ents, lastIndex: last, maxIndexes };
 }

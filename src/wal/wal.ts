@@ -27,8 +27,12 @@ export interface Wal {
    * from the leader, which replaces the whole log, like etcd's MemoryStorage.ApplySnapshot),
    * then the entries (an entry at or below the last index overwrites from there, §5.3), then
    * the hard state. Call it before sending the messages of that Ready.
+   *
+   * `{ sync: false }` (a Ready whose `mustSync` is false: only the commit index moved)
+   * writes without an fsync of its own; the records become durable with the next synced
+   * save. A save with a snapshot is always synced.
    */
-  save(hardState: HardState | null, entries: Entry[], snapshot?: Snapshot | null): Promise<void>;
+  save(hardState: HardState | null, entries: Entry[], snapshot?: Snapshot | null, opts?: SaveOptions): Promise<void>;
   /**
    * Stores a snapshot the node took of its own state machine (the log is kept: entries after
    * it stay valid). Resolves once the snapshot file is durable; then compact() may drop the
@@ -44,6 +48,11 @@ export interface Wal {
   close(): Promise<void>;
   /** Counters, for tests and benchmarks. */
   stats(): WalStats;
+}
+
+export interface SaveOptions {
+  /** Fsync before resolving (default true). */
+  sync?: boolean;
 }
 
 export interface CompactResult {
@@ -87,6 +96,7 @@ interface EncodedRecord {
 interface PendingSave {
   records: EncodedRecord[];
   snapshot: { snap: Snapshot; body: Buffer } | null;
+  sync: boolean;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -103,6 +113,8 @@ class FileWal implements Wal {
   private failed: CairnError | null = null;
   private closing = false;
   private saves = 0;
+  /** Unsynced saves wrote bytes that the next fsync must cover. */
+  private dirty = false;
   private fsyncs = 0;
 
   constructor(
@@ -110,7 +122,7 @@ class FileWal implements Wal {
     private readonly limits: WalLimits,
   ) {}
 
-  save(hardState: HardState | null, entries: Entry[], snapshot: Snapshot | null = null): Promise<void> {
+  save(hardState: HardState | null, entries: Entry[], snapshot: Snapshot | null = null, opts: SaveOptions = {}): Promise<void> {
     const refused = this.refusal();
     if (refused !== null) return Promise.reject(refused);
     let records: EncodedRecord[];
@@ -124,7 +136,7 @@ class FileWal implements Wal {
     if (records.length === 0) return Promise.resolve();
     this.saves++;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ records, snapshot: framed, resolve, reject });
+      this.pending.push({ records, snapshot: framed, sync: opts.sync !== false || framed !== null, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         void this.serial(() => this.flushPending());
@@ -165,6 +177,7 @@ class FileWal implements Wal {
     return this.serial(async () => {
       // Saves beyond one flush's share are still queued: write them before closing.
       while (this.pending.length > 0 && this.failed === null) await this.flushPending();
+      if (this.failed === null) await this.guard(() => this.writeAndSync([], true));
       await this.pos.current.close();
     });
   }
@@ -259,7 +272,7 @@ class FileWal implements Wal {
     for (const s of batch) {
       for (const rec of s.records) {
         if (this.pos.currentBytes > 0 && this.pos.currentBytes + rec.buf.length > this.limits.segmentBytesMax) {
-          await this.writeAndSync(chunks);
+          await this.writeAndSync(chunks, true);
           chunks = await this.rollOver(rec);
         }
         chunks.push(rec.buf);
@@ -267,14 +280,18 @@ class FileWal implements Wal {
         this.apply(rec);
       }
     }
-    await this.writeAndSync(chunks);
+    await this.writeAndSync(chunks, batch.some((s) => s.sync));
   }
 
-  private async writeAndSync(chunks: Buffer[]): Promise<void> {
-    if (chunks.length === 0) return;
-    await writeAll(this.pos.current, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  private async writeAndSync(chunks: Buffer[], sync: boolean): Promise<void> {
+    if (chunks.length > 0) {
+      await writeAll(this.pos.current, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      this.dirty = true;
+    }
+    if (!sync || !this.dirty) return;
     // fdatasync: for an append it also flushes the new file size, which is all we need.
     await this.pos.current.datasync();
+    this.dirty = false;
     this.fsyncs++;
   }
 

@@ -99,6 +99,19 @@ describe('write-ahead log round trip', () => {
     expect(recovered.hardState.commit).toBe(63);
   });
 
+  it('writes a save with { sync: false } without an fsync; the next synced save covers it', async () => {
+    const { wal } = await reopen();
+    await wal.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 2));
+    const before = wal.stats().fsyncs;
+    await wal.save({ term: 1, vote: 'a', commit: 2 }, [], null, { sync: false });
+    expect(wal.stats().fsyncs).toBe(before);
+    await wal.save(null, [entry(3)]);
+    expect(wal.stats().fsyncs).toBe(before + 1);
+    const { recovered } = await recover(dir);
+    expect(recovered.hardState.commit).toBe(2);
+    expect(recovered.entries.length).toBe(3);
+  });
+
   it('rolls over to a new segment past segmentBytesMax, each starting with the hard state', async () => {
     const { wal } = await reopen({ segmentBytesMax: 1024, recordBytesMax: 256 });
     for (let i = 1; i <= 60; i++) await wal.save({ term: 1, vote: 'a', commit: i }, [entry(i)]);

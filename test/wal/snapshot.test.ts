@@ -77,6 +77,15 @@ describe('snapshots', () => {
     expect(await snapFiles()).toEqual(['0000000000000030-0000000000000001.snap']);
   });
 
+  it('raises a recovered commit index that lags the snapshot (a lazily synced hard state was lost)', async () => {
+    const { wal } = await openWal(dir);
+    await wal.save({ term: 2, vote: 'a', commit: 3 }, entries(1, 10, 2));
+    await wal.saveSnapshot(snapshot(8, 2));
+    await wal.close();
+    const { recovered } = await recover(dir);
+    expect(recovered.hardState).toEqual({ term: 2, vote: 'a', commit: 8 });
+  });
+
   it('refuses a damaged snapshot file (it was renamed whole, so damage is not a torn write)', async () => {
     const { wal } = await openWal(dir);
     await wal.save(null, entries(1, 5));
