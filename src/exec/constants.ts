@@ -29,3 +29,6 @@ export const parallelJobsMax = 256;
 
 /** How long we wait for a cancelled process group's pipe to close before giving up on its last bytes. */
 export const pipeCloseAfterKillMs = 1_000;
+
+/** Composite actions calling composite actions: deeper than this is surely a loop. */
+export const actionDepthMax = 10;
