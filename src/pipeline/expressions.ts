@@ -1,4 +1,4 @@
-import { data, Evaluator, ExpressionError, Lexer, Parser, type Expr } from '@actions/expressions';
+import { data, Evaluator, Lexer, Parser, type Expr } from '@actions/expressions';
 import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
 import { falsy } from '@actions/expressions/result';
 import { TokenType } from '@actions/expressions/lexer';
@@ -159,21 +159,18 @@ export interface ExpressionProblem {
  * including unknown contexts and functions and wrong argument counts.
  */
 export function validateExpressions(template: Template, bare = false): ExpressionProblem[] {
-  const exprs = bare && soleExpression(template) === undefined && !template.includes('${{')
-    ? [{ expr: template, offset: 0 }]
-    : (() => {
-        const { parts, error } = scanTemplate(template);
-        if (error) return [error];
-        return parts.flatMap((p) => (p.kind === 'expr' ? [{ expr: p.expr, offset: p.offset }] : []));
-      })();
+  const { parts, error } = bare && !template.includes('${{')
+    ? { parts: [{ kind: 'expr' as const, expr: template, offset: 0 }], error: undefined }
+    : scanTemplate(template);
+  if (error) return [error];
   const problems: ExpressionProblem[] = [];
-  for (const e of exprs) {
-    if ('message' in e) { problems.push(e); continue; }
+  for (const p of parts) {
+    if (p.kind !== 'expr') continue;
     try {
-      parse(e.expr);
+      parse(p.expr);
     } catch (err) {
-      const message = err instanceof ExpressionError || err instanceof Error ? err.message : String(err);
-      problems.push({ offset: e.offset, message: `invalid expression '${e.expr}': ${message}` });
+      const message = err instanceof Error ? err.message : String(err);
+      problems.push({ offset: p.offset, message: `invalid expression '${p.expr}': ${message}` });
     }
   }
   return problems;

@@ -1,5 +1,6 @@
 import type { Node, Pair } from 'yaml';
 import { isMap, isSeq } from 'yaml';
+import { validateExpressions } from './expressions.js';
 import type { IssueList } from './issues.js';
 import type { JobSpec, RetryPolicy, SandboxKind } from './types.js';
 import { entries, items, locOf, scalarText, type YamlSource } from './yaml-source.js';
@@ -45,7 +46,11 @@ export function parseCairnKeys(src: YamlSource, node: Node | null, job: JobSpec,
       }
       case 'image':
         if (isMap(value) || isSeq(value)) issues.add(at, 'image must be a string such as debian:stable');
-        else job.image = scalarText(src, value);
+        else {
+          job.image = scalarText(src, value);
+          // GitHub's schema never sees cairn's keys, so their expressions are checked here.
+          for (const problem of validateExpressions(job.image)) issues.add(at, problem.message);
+        }
         imageAt = at;
         break;
       case 'retry':

@@ -46,7 +46,7 @@ export function parseJob(src: YamlSource, id: string, keyNode: Node, node: Node 
     switch (key) {
       case 'name': job.name = text; break;
       case 'runs-on': job.runsOn = runsOn(src, value); break;
-      case 'needs': job.needs = stringList(src, value); break;
+      case 'needs': job.needs = [...new Set(stringList(src, value))]; break;
       case 'if': job.if = text; break;
       case 'strategy': {
         const m = parseStrategy(src, value, id, issues);

@@ -40,6 +40,9 @@ export function parsePipeline(text: string, file: string): Pipeline {
     defaults: parseDefaults(src, child(src, root, 'defaults'), issues),
     jobs: [],
   };
+  if (entries(src, jobsNode).length === 0 && !isSeq(jobsNode)) {
+    issues.add(locOf(src, jobsNode), 'jobs: is empty: a pipeline needs at least one job');
+  }
   for (const { key, keyNode, value } of entries(src, jobsNode)) {
     if (pipeline.jobs.length >= jobsMax) {
       issues.add(locOf(src, keyNode), `a pipeline may have at most ${jobsMax} jobs`);

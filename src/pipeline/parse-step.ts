@@ -41,6 +41,8 @@ export function parseStep(src: YamlSource, node: Node, index: number, issues: Is
       case 'id':
         if (!identifierPattern.test(text)) {
           issues.add(at, `step id '${text}' must start with a letter or '_' and contain only letters, digits, '-' and '_'`);
+        } else if (text.startsWith('__')) {
+          issues.add(at, `step id '${text}' starts with '__', which GitHub reserves for its own steps`);
         } else if (usedIds.has(text)) {
           issues.add(at, `step id '${text}' is used more than once in this job`);
         }

@@ -168,6 +168,41 @@ const cases: Array<{ name: string; yaml: string; first: string; code?: string }>
     first: "ci.yml:5:9: 'with' is not allowed here",
   },
   {
+    name: 'reserved step id',
+    yaml: 'jobs:\n  a:\n    steps:\n      - id: __x\n        run: x\n',
+    first: "ci.yml:4:13: step id '__x' starts with '__', which GitHub reserves for its own steps",
+  },
+  {
+    name: 'duplicate job id',
+    yaml: 'jobs:\n  a:\n    steps: [ { run: x } ]\n  a:\n    steps: [ { run: y } ]\n',
+    first: "ci.yml:4:3: 'a' is already defined",
+  },
+  {
+    name: 'no jobs at all',
+    yaml: 'jobs:\n',
+    first: 'ci.yml:1:6: jobs: is empty: a pipeline needs at least one job',
+  },
+  {
+    name: 'unknown event',
+    yaml: 'on: pushh\njobs:\n  a:\n    steps: [ { run: x } ]\n',
+    first: "ci.yml:1:5: Unexpected value 'pushh'",
+  },
+  {
+    name: 'expression error in a job if',
+    yaml: 'jobs:\n  a:\n    if: ${{ foo( }}\n    steps: [ { run: x } ]\n',
+    first: "ci.yml:3:9: Unexpected end of expression: '('",
+  },
+  {
+    name: 'expression error inside a block scalar, at its own line and column',
+    yaml: 'jobs:\n  a:\n    steps:\n      - run: |\n          echo one\n          echo ${{ matrix.( }}\n',
+    first: "ci.yml:6:16: Unexpected symbol: '('",
+  },
+  {
+    name: "expression error in cairn's image key",
+    yaml: 'jobs:\n  a:\n    sandbox: container\n    image: "${{ matrix.( }}"\n    steps: [ { run: x } ]\n',
+    first: "ci.yml:4:12: invalid expression 'matrix.(':",
+  },
+  {
     name: 'job without steps',
     yaml: 'jobs:\n  a:\n    runs-on: linux\n',
     first: "ci.yml:2:3: job 'a' has no steps",

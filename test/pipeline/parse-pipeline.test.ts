@@ -86,6 +86,11 @@ describe('parsePipeline on realistic workflows', () => {
     });
   });
 
+  test('duplicate needs are kept once', () => {
+    const p = parsePipeline('jobs:\n  a: { steps: [ { run: x } ] }\n  b: { needs: [a, a], steps: [ { run: x } ] }\n', 'n.yml');
+    expect(p.jobs[1]!.needs).toEqual(['a']);
+  });
+
   test('runs-on as a string, a list, and a group mapping', () => {
     const p = parsePipeline([
       'jobs:',
