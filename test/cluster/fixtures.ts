@@ -1,0 +1,115 @@
+/** Test helpers: pipeline plans without the parser, and a harness that applies commands like a log. */
+import { expect } from 'vitest';
+import type { JobInstance, JobSpec, JsonValue, Plan } from '../../src/pipeline/types.js';
+import type { ApplyOutcome, ClusterState, Command, Effect, JobRecord, RunSubmittedCommand } from '../../src/cluster/index.js';
+import { applyCommand, emptyState, schedule } from '../../src/cluster/index.js';
+
+export function spec(id: string, over: Partial<JobSpec> = {}): JobSpec {
+  return {
+    id,
+    name: id,
+    runsOn: [],
+    labels: [],
+    needs: [],
+    env: {},
+    defaults: {},
+    continueOnError: false,
+    outputs: {},
+    steps: [],
+    retry: { max: 2, on: ['node-lost'] },
+    artifacts: [],
+    sandbox: 'none',
+    loc: { file: 'ci.yml', line: 1, column: 1 },
+    ...over,
+  };
+}
+
+/** A plan from specs; a spec with a matrix axis expands to one instance per value. */
+export function plan(specs: JobSpec[], name = 'ci'): Plan {
+  const instances: JobInstance[] = [];
+  const keysOf = new Map<string, string[]>();
+  for (const s of specs) {
+    const axes = Object.entries(s.matrix?.axes ?? {});
+    const combos: Array<Record<string, JsonValue>> = axes.length === 0 ? [{}] : (axes[0]![1].map((v) => ({ [axes[0]![0]]: v })));
+    const keys: string[] = [];
+    for (const m of combos) {
+      const key = axes.length === 0 ? s.id : `${s.id} (${Object.values(m).join(', ')})`;
+      instances.push({ key, jobId: s.id, matrix: m, needs: s.needs.flatMap((n) => keysOf.get(n) ?? []), needsJobs: [...s.needs] });
+      keys.push(key);
+    }
+    keysOf.set(s.id, keys);
+  }
+  return { pipeline: { name, file: '<inline>', on: { schedule: [] }, env: {}, defaults: {}, jobs: specs }, instances };
+}
+
+/** Applies commands as consecutive committed entries, 10 ms apart unless told otherwise. */
+export class Harness {
+  state: ClusterState = emptyState();
+  index = 0;
+  timeMs = 1_700_000_000_000;
+  effects: Effect[] = [];
+  log: Array<{ cmd: Command; meta: { index: number; term: number; timeMs: number } }> = [];
+
+  apply(cmd: Command, dtMs = 10): ApplyOutcome {
+    this.index += 1;
+    this.timeMs += dtMs;
+    const meta = { index: this.index, term: 1, timeMs: this.timeMs };
+    this.log.push({ cmd, meta });
+    const out = applyCommand(this.state, cmd, meta);
+    this.state = out.state;
+    this.effects.push(...out.effects);
+    return out;
+  }
+
+  ok(cmd: Command, dtMs = 10): ApplyOutcome {
+    const out = this.apply(cmd, dtMs);
+    expect(out.result, JSON.stringify(cmd)).toMatchObject({ ok: true });
+    return out;
+  }
+
+  refused(cmd: Command, reason?: string): ApplyOutcome & { result: { ok: false } } {
+    const before = this.state;
+    const out = this.apply(cmd);
+    expect(out.result.ok, JSON.stringify(cmd)).toBe(false);
+    if (reason !== undefined && !out.result.ok) expect(out.result.data.reason ?? out.result.code).toBe(reason);
+    expect(out.effects).toEqual([]);
+    // Only the applied index and the clock move on a refusal.
+    expect({ ...out.state, appliedIndex: 0, clockMs: 0 }).toEqual({ ...before, appliedIndex: 0, clockMs: 0 });
+    return out as ApplyOutcome & { result: { ok: false } };
+  }
+
+  join(node: string, labels: string[] = [], slots = 2, bootId = 'b1'): void {
+    this.ok({ kind: 'NodeJoined', node, id: `peer-${node}`, bootId, addrs: [`/ip4/127.0.0.1/tcp/${4000 + this.index}`], os: 'linux', arch: 'x64', labels, slots });
+  }
+
+  submit(p: Plan, extra: Partial<RunSubmittedCommand> = {}): { run: string; jobs: string[] } {
+    const out = this.ok({ kind: 'RunSubmitted', plan: p, ...extra });
+    if (!out.result.ok || out.result.run === undefined) throw new Error('no run');
+    return { run: out.result.run.id, jobs: out.result.run.jobs };
+  }
+
+  /** Runs the leader's pass and applies what it proposes; returns the placements. */
+  schedule(): Array<{ job: string; node: string }> {
+    const cmds = schedule(this.state);
+    for (const c of cmds) this.ok(c);
+    return cmds.map((c) => ({ job: c.job, node: c.node }));
+  }
+
+  job(id: string): JobRecord {
+    const j = this.state.jobs[id];
+    if (j === undefined) throw new Error(`no job ${id}`);
+    return j;
+  }
+
+  /** Starts and finishes the job's current attempt on its node. */
+  finish(id: string, status: 'succeeded' | 'failed' | 'cancelled' | 'skipped' = 'succeeded', extra: { outputs?: Record<string, string>; exitCode?: number } = {}): void {
+    const j = this.job(id);
+    const a = j.attempts[j.attempts.length - 1]!;
+    if (a.state === 'placed') this.ok({ kind: 'AttemptStarted', job: id, attempt: a.n, node: a.node });
+    this.ok({ kind: 'AttemptFinished', job: id, attempt: a.n, node: a.node, status, exitCode: extra.exitCode ?? (status === 'succeeded' ? 0 : 1), outputs: extra.outputs ?? {}, logDigest: `sha256:${id}-${a.n}` });
+  }
+
+  effectsOf<K extends Effect['kind']>(kind: K): Array<Extract<Effect, { kind: K }>> {
+    return this.effects.filter((e): e is Extract<Effect, { kind: K }> => e.kind === kind);
+  }
+}
