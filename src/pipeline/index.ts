@@ -8,7 +8,7 @@ export type * from './types.js';
 export { parsePipeline, defaultName } from './parse-pipeline.js';
 export { isScriptPipeline, parseScriptPipeline } from './script-pipeline.js';
 export { parseAction } from './parse-action.js';
-export { planPipeline, jobOf, type PlanOptions } from './plan-pipeline.js';
+export { planPipeline, jobOf, defaultInputs, type PlanOptions } from './plan-pipeline.js';
 export {
   evaluateExpression,
   interpolate,

@@ -11,6 +11,3 @@ export const jobsMax = 1000;
 
 /** Errors collected from one file before we stop looking: enough to fix a file in one pass. */
 export const issuesMax = 50;
-
-/** Depth of nested composite actions, as GitHub bounds it, to stop an action that uses itself. */
-export const actionDepthMax = 10;

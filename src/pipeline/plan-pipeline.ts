@@ -35,7 +35,13 @@ export function planPipeline(p: Pipeline, opts: PlanOptions = {}): Plan {
   const needsOf = (id: string): string[] => byId.get(id)?.needs ?? [];
   const sorted = topoOrder(p.jobs.map((j) => j.id), needsOf);
   if ('cycle' in sorted) {
-    throw new CairnError('NEEDS_CYCLE', `needs cycle: ${sorted.cycle.join(' -> ')}`, { cycle: sorted.cycle, file: p.file });
+    const first = byId.get(sorted.cycle[0] as string) as JobSpec;
+    throw new CairnError('NEEDS_CYCLE', `needs cycle: ${sorted.cycle.join(' -> ')}`, {
+      cycle: sorted.cycle,
+      file: p.file,
+      line: first.loc.line,
+      column: first.loc.column,
+    });
   }
   let selected: Set<string> | undefined;
   if (opts.job !== undefined) {
@@ -159,4 +165,16 @@ export function jobOf(plan: Plan, instance: JobInstance): JobSpec {
   const job = plan.pipeline.jobs.find((j) => j.id === instance.jobId);
   if (job === undefined) throw new Error(`cairn invariant violated: no job '${instance.jobId}' in the plan`);
   return job;
+}
+
+/**
+ * The `inputs` context of a run with no inputs given: each `workflow_dispatch` input's
+ * default, else `false` for a boolean and '' for the rest, as GitHub fills them.
+ */
+export function defaultInputs(p: Pipeline): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [name, input] of Object.entries(p.on.workflowDispatch?.inputs ?? {})) {
+    out[name] = input.default ?? (input.type === 'boolean' ? false : '');
+  }
+  return out;
 }

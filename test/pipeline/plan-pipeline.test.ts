@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parsePipeline, planPipeline } from '../../src/pipeline/index.js';
+import { defaultInputs, parsePipeline, planPipeline } from '../../src/pipeline/index.js';
 import { catchError, graph } from './helpers.js';
 
 const workflow = `
@@ -88,7 +88,9 @@ describe('planPipeline', () => {
 
   test('a cycle in a parsed file is named too', () => {
     const cyc = parsePipeline('jobs:\n  a: { needs: c, steps: [ {run: x} ] }\n  b: { needs: a, steps: [ {run: x} ] }\n  c: { needs: b, steps: [ {run: x} ] }\n', 'c.yml');
-    expect(catchError(() => planPipeline(cyc)).message).toBe('needs cycle: a -> c -> b -> a');
+    const err = catchError(() => planPipeline(cyc));
+    expect(err.message).toBe('needs cycle: a -> c -> b -> a');
+    expect(err.data).toEqual({ cycle: ['a', 'c', 'b', 'a'], file: 'c.yml', line: 2, column: 3 });
   });
 
   test('an empty matrix in a hand-built pipeline is refused at its location', () => {
@@ -97,6 +99,21 @@ describe('planPipeline', () => {
     const err = catchError(() => planPipeline(g));
     expect(err.code).toBe('PIPELINE_INVALID');
     expect(err.message).toBe("g.yml:4:9: job 'a': the matrix is empty (every combination is excluded or an axis has no values)");
+  });
+
+  test('defaultInputs fills workflow_dispatch inputs as GitHub does', () => {
+    const d = parsePipeline([
+      'on:',
+      '  workflow_dispatch:',
+      '    inputs:',
+      '      target: { type: choice, options: [a, b], default: b }',
+      '      dry: { type: boolean }',
+      '      note: { description: free text }',
+      'jobs:',
+      '  a: { steps: [ { run: x } ] }',
+    ].join('\n'), 'i.yml');
+    expect(defaultInputs(d)).toEqual({ target: 'b', dry: false, note: '' });
+    expect(defaultInputs(p)).toEqual({});
   });
 
   test('duplicate combinations from include keep distinct keys', () => {
