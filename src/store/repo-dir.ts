@@ -1,0 +1,55 @@
+/**
+ * Finds or creates the store's bare repository. Creation is atomic: isomorphic-git initialises
+ * a sibling directory which is then renamed into place, so a crash never leaves half a
+ * repository that a later open would mistake for a damaged one.
+ */
+import * as fs from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import git from 'isomorphic-git';
+import { CairnError } from '../util/errors.js';
+import { branchName, branchRef } from './constants.js';
+import { syncDir } from './fs-durable.js';
+
+/** Makes sure `dir` is a bare repository on branch `main`; creates one when absent or empty. */
+export async function ensureRepo(dir: string): Promise<void> {
+  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (info !== null && !info.isDirectory()) {
+    throw new CairnError('STORAGE_CORRUPT', `store path ${dir} is a file, not a git repository`, { dir });
+  }
+  if (info === null || (await readdir(dir)).length === 0) {
+    await createRepo(dir);
+    return;
+  }
+  await checkRepo(dir);
+}
+
+async function createRepo(dir: string): Promise<void> {
+  const staging = `${dir}.init-tmp`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await git.init({ fs, dir: staging, gitdir: staging, bare: true, defaultBranch: branchName });
+  await rename(staging, dir);
+  await syncDir(dirname(dir));
+}
+
+async function checkRepo(dir: string): Promise<void> {
+  const notStore = (why: string): CairnError =>
+    new CairnError('STORAGE_CORRUPT', `${dir} is not a cairn store: ${why}`, { dir });
+  if (await exists(join(dir, '.git'))) throw notStore('it is a working tree, the store is a bare repository');
+  const head = await readFile(join(dir, 'HEAD'), 'utf8').catch(() => null);
+  if (head === null) throw notStore('it has no HEAD file, so it is not a git repository');
+  if (head.trim() !== `ref: ${branchRef}`) throw notStore(`its HEAD is ${JSON.stringify(head.trim())}, not ref: ${branchRef}`);
+  for (const sub of ['objects', 'refs']) {
+    if (!(await exists(join(dir, sub)))) throw notStore(`it has no ${sub}/ directory`);
+  }
+  await mkdir(join(dir, 'objects', 'pack'), { recursive: true });
+  await mkdir(join(dir, 'refs', 'heads'), { recursive: true });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

@@ -1,0 +1,341 @@
+/**
+ * The git-backed store: each node applies the committed Raft log to its own bare repository,
+ * which holds the cluster's config and the history of every job attempt.
+ *
+ * The commit rule (what makes every node's HEAD equal after the same committed index): the
+ * commit chain is a pure function of the sequence of committed entries, never of how they
+ * were batched.
+ *   - Each entry whose effects change the tree makes exactly one commit; an entry whose
+ *     effects change nothing (or that has none) makes no commit.
+ *   - The commit's tree is the previous tree with the entry's effects applied in order
+ *     (layout.ts); its parent is the previous commit (none for the first one).
+ *   - Author and committer are `cairn <cairn@cluster>`, both at the entry's log time in whole
+ *     seconds (floor of timeMs / 1000), timezone +0000. Nothing else (no node name, no clock).
+ *   - The message is `<index>: <summary>`, then, when the entry changed several things, one
+ *     line per change, then the trailer `Raft-Term: <term>`.
+ * The I/O is batched: all objects of a batch go into one pack (one fsync), then the ref moves
+ * once. HEAD's message carries the index, so lastAppliedIndex() always agrees with HEAD, and
+ * entries at or below it are skipped on a replay.
+ */
+import { assert, CairnError } from '../util/errors.js';
+import { commitIdentityEmail, commitIdentityName, packEntriesMax } from './constants.js';
+import { applyEffect, validateEffect } from './effects.js';
+import { decodeCommit, encodeCommit, objectId } from './git-object.js';
+import { clearStaleLock, deleteHead, readHead, writeHead } from './head-ref.js';
+import { compareNewestFirst, HistoryIndex, sortTimeOf } from './history-index.js';
+import {
+  attemptFile, attemptOfFile, checkJobId, checkName, configDir, configPath, historyDir, jobHistoryPath, pipelineDefinitionFile,
+  pipelinePath, pipelineSourceFile, pipelinesDir,
+} from './layout.js';
+import { ObjectDb } from './object-db.js';
+import type { NewObject } from './pack-writer.js';
+import { ensureRepo } from './repo-dir.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-format.js';
+import { TreeModel } from './tree-model.js';
+import type { HistoryQuery, HistoryRecord, PipelineRecord, Store, StoreEntry, StoreStats } from './types.js';
+
+/** Options of openStore(). */
+export interface StoreInit {
+  /**
+   * Test hook: runs once a batch's pack is durable, before the ref moves. Throwing from it
+   * stands for a crash at the worst point: objects written, HEAD not yet moved.
+   */
+  afterPackWrite?: () => Promise<void>;
+}
+
+const identity = `${commitIdentityName} <${commitIdentityEmail}>`;
+
+/** Opens the store in `dir` (a bare repository), creating it on first use and recovering a crashed batch. */
+export async function openStore(dir: string, init: StoreInit = {}): Promise<Store> {
+  await ensureRepo(dir);
+  await clearStaleLock(dir);
+  const db = await ObjectDb.open(dir);
+  try {
+    const head = await readHead(dir);
+    const pending = await db.pendingPack();
+    if (pending !== null) {
+      // A batch crashed after writing its pack. If HEAD reached that pack the batch is done;
+      // otherwise nothing refers to the pack and it goes.
+      if (head === null || !db.packHolds(pending, head)) await db.deletePack(pending);
+      await db.clearPending();
+    }
+    const store = new GitStore(dir, db, init);
+    await store.load(head);
+    return store;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+class GitStore implements Store {
+  private headOid: string | null = null;
+  private headTree: string | null = null;
+  private applied = 0;
+  private tree: TreeModel;
+  private index: HistoryIndex | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private commitsWritten = 0;
+
+  constructor(readonly dir: string, private readonly db: ObjectDb, private readonly init: StoreInit) {
+    this.tree = new TreeModel(db, null);
+  }
+
+  /** Sets the in-memory state from a commit that is durable on disk. */
+  async load(head: string | null): Promise<void> {
+    this.index = null;
+    if (head === null) {
+      this.headOid = null;
+      this.headTree = null;
+      this.applied = 0;
+      this.tree = new TreeModel(this.db, null);
+      return;
+    }
+    const obj = await this.db.read(head);
+    if (obj.type !== 'commit') throw new CairnError('STORAGE_CORRUPT', `HEAD of ${this.dir} is a ${obj.type}, not a commit`, { head });
+    const commit = decodeCommit(obj.content, head);
+    const m = /^([0-9]+): /.exec(commit.message);
+    if (m === null) throw new CairnError('STORAGE_CORRUPT', `HEAD of ${this.dir} was not written by cairn (its message has no log index)`, { head });
+    this.headOid = head;
+    this.headTree = commit.tree;
+    this.applied = Number(m[1]);
+    this.tree = new TreeModel(this.db, commit.tree);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    assert(!this.closed, 'the store is open');
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  apply(batch: readonly StoreEntry[]): Promise<void> {
+    return this.serial(async () => {
+      const todo = batch.filter((e) => e.index > this.applied);
+      todo.forEach((e, i) => {
+        assert(Number.isSafeInteger(e.index) && Number.isSafeInteger(e.term) && Number.isSafeInteger(e.timeMs) && e.timeMs >= 0, 'entry numbers are whole');
+        assert(i === 0 || e.index > todo[i - 1]!.index, 'a batch is in log order');
+      });
+      for (const e of todo) for (const eff of e.effects) validateEffect(eff);
+      for (let i = 0; i < todo.length; i += packEntriesMax) {
+        await this.applyChunk(todo.slice(i, i + packEntriesMax));
+      }
+    });
+  }
+
+  private async applyChunk(entries: readonly StoreEntry[]): Promise<void> {
+    const out: NewObject[] = [];
+    let head = this.headOid;
+    let headTree = this.headTree;
+    let applied = this.applied;
+    let commits = 0;
+    const indexed: HistoryRecord[] = [];
+    try {
+      for (const e of entries) {
+        const mark = out.length;
+        const changes: string[] = [];
+        const records: HistoryRecord[] = [];
+        for (const eff of e.effects) {
+          const change = await applyEffect(this.tree, eff, out);
+          if (change === null) continue;
+          changes.push(change);
+          if (eff.kind === 'history') records.push(eff.record);
+        }
+        if (changes.length === 0) continue;
+        await this.dropOverwritten(out, mark);
+        const tree = this.tree.flush(out);
+        if (tree === headTree) {
+          out.length = mark; // the entry's changes cancelled out: no commit, no new objects
+          continue;
+        }
+        const content = encodeCommit({ tree, parent: head, timeSec: Math.floor(e.timeMs / 1000), message: commitMessage(e, changes) }, identity);
+        head = objectId('commit', content);
+        out.push({ oid: head, type: 'commit', content, path: null });
+        headTree = tree;
+        applied = e.index;
+        commits++;
+        indexed.push(...records);
+      }
+      if (head === this.headOid) return;
+      await this.db.writePack(out, this.init.afterPackWrite);
+      await writeHead(this.dir, head!);
+      await this.db.clearPending();
+    } catch (err) {
+      // The tree in memory is ahead of the disk: go back to the last durable HEAD.
+      await this.load(this.headOid);
+      throw err;
+    }
+    this.headOid = head;
+    this.headTree = headTree;
+    this.applied = applied;
+    this.commitsWritten += commits;
+    if (this.index !== null) {
+      for (const r of indexed) {
+        const oid = await this.tree.blobAt([...jobHistoryPath(r.jobId), attemptFile(r.attempt)]);
+        if (oid !== null) this.index.put({ jobId: r.jobId, attempt: r.attempt, timeMs: sortTimeOf(r), oid });
+      }
+    }
+    await this.db.compact();
+  }
+
+  /** Drops blobs an entry wrote and then overwrote itself: no commit would refer to them. */
+  private async dropOverwritten(out: NewObject[], mark: number): Promise<void> {
+    for (let i = out.length - 1; i >= mark; i--) {
+      const o = out[i]!;
+      if (o.type !== 'blob' || o.path === null) continue;
+      const path = o.path.slice('blob:'.length).split('/');
+      if ((await this.tree.blobAt(path)) !== o.oid) out.splice(i, 1);
+    }
+  }
+
+  lastAppliedIndex(): number {
+    return this.applied;
+  }
+
+  head(): Promise<string | null> {
+    return this.serial(async () => this.headOid);
+  }
+
+  history(query: HistoryQuery): Promise<HistoryRecord[]> {
+    return this.serial(async () => {
+      if (!Number.isInteger(query.limit) || query.limit < 1) {
+        throw new CairnError('INVALID_INPUT', `history limit must be a whole number ≥ 1, not ${String(query.limit)}`, { limit: query.limit });
+      }
+      if (query.jobId !== undefined) {
+        const dir = jobHistoryPath(checkJobId(query.jobId));
+        const records: HistoryRecord[] = [];
+        for (const f of await this.tree.list(dir)) {
+          if (f.kind === 'blob' && f.oid !== null && attemptOfFile(f.name) !== null) records.push(await this.readJson<HistoryRecord>(f.oid, `${dir.join('/')}/${f.name}`));
+        }
+        const keyed = records.map((r) => ({ r, k: { jobId: r.jobId, attempt: r.attempt, timeMs: sortTimeOf(r), oid: '' } }));
+        return keyed.sort((a, b) => compareNewestFirst(a.k, b.k)).slice(0, query.limit).map((x) => x.r);
+      }
+      const index = await this.historyIndex();
+      const out: HistoryRecord[] = [];
+      for (const r of index.newest(query.limit)) out.push(await this.readJson<HistoryRecord>(r.oid, `history of ${r.jobId}#${r.attempt}`));
+      return out;
+    });
+  }
+
+  private async historyIndex(): Promise<HistoryIndex> {
+    if (this.index !== null) return this.index;
+    const index = new HistoryIndex();
+    for (const a of await this.tree.list([historyDir])) {
+      for (const b of await this.tree.list([historyDir, a.name])) {
+        for (const job of await this.tree.list([historyDir, a.name, b.name])) {
+          for (const f of await this.tree.list([historyDir, a.name, b.name, job.name])) {
+            if (f.kind !== 'blob' || f.oid === null) continue;
+            const r = await this.readJson<HistoryRecord>(f.oid, `history/${a.name}/${b.name}/${job.name}/${f.name}`);
+            index.put({ jobId: r.jobId, attempt: r.attempt, timeMs: sortTimeOf(r), oid: f.oid });
+          }
+        }
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  listPipelines(): Promise<PipelineRecord[]> {
+    return this.serial(async () => {
+      const out: PipelineRecord[] = [];
+      for (const d of await this.tree.list([pipelinesDir])) {
+        const p = await this.readPipeline(d.name);
+        if (p !== null) out.push(p);
+      }
+      return out;
+    });
+  }
+
+  getPipeline(name: string): Promise<PipelineRecord | null> {
+    return this.serial(async () => this.readPipeline(checkName(name, 'pipeline name')));
+  }
+
+  private async readPipeline(name: string): Promise<PipelineRecord | null> {
+    const dir = pipelinePath(name);
+    const def = await this.tree.blobAt([...dir, pipelineDefinitionFile]);
+    const src = await this.tree.blobAt([...dir, pipelineSourceFile]);
+    if (def === null || src === null) return null;
+    const source = await this.readJson<{ repo?: string; ref?: string }>(src, `pipelines/${name}/${pipelineSourceFile}`);
+    const content = (await this.db.read(def)).content.toString('utf8');
+    return {
+      name,
+      content,
+      ...(typeof source.repo === 'string' ? { repo: source.repo } : {}),
+      ...(typeof source.ref === 'string' ? { ref: source.ref } : {}),
+    };
+  }
+
+  getConfig(): Promise<Record<string, unknown>>;
+  getConfig(key: string): Promise<unknown>;
+  getConfig(key?: string): Promise<unknown> {
+    return this.serial(async () => {
+      if (key !== undefined) {
+        const oid = await this.tree.blobAt(configPath(checkName(key, 'config key')));
+        return oid === null ? undefined : this.readJson<unknown>(oid, `config/${key}.json`);
+      }
+      const all: Record<string, unknown> = {};
+      for (const f of await this.tree.list([configDir])) {
+        if (f.kind === 'blob' && f.oid !== null && f.name.endsWith('.json')) all[f.name.slice(0, -5)] = await this.readJson<unknown>(f.oid, `config/${f.name}`);
+      }
+      return all;
+    });
+  }
+
+  private async readJson<T>(oid: string, what: string): Promise<T> {
+    const text = (await this.db.read(oid)).content.toString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new CairnError('STORAGE_CORRUPT', `${what} in the store is not JSON`, { oid }, { cause });
+    }
+  }
+
+  exportSnapshot(): Promise<Uint8Array> {
+    return this.serial(async () => {
+      if (this.headOid === null) return encodeSnapshot({ head: null, idx: Buffer.alloc(0), pack: Buffer.alloc(0) });
+      const { pack, idx } = await this.db.exportPack();
+      return encodeSnapshot({ head: this.headOid, idx, pack });
+    });
+  }
+
+  importSnapshot(bytes: Uint8Array): Promise<void> {
+    return this.serial(async () => {
+      const snap = decodeSnapshot(bytes);
+      if (snap.head === null) {
+        await deleteHead(this.dir);
+        await this.db.dropAllBut('');
+        await this.load(null);
+        return;
+      }
+      const name = await this.db.installPack(snap.pack, snap.idx);
+      if (!this.db.packHolds(name, snap.head)) {
+        await this.db.deletePack(name);
+        await this.db.clearPending();
+        throw new CairnError('STORAGE_CORRUPT', 'store snapshot is damaged: its pack lacks its HEAD commit', { head: snap.head });
+      }
+      await writeHead(this.dir, snap.head);
+      await this.db.clearPending();
+      await this.db.dropAllBut(name);
+      await this.load(snap.head);
+    });
+  }
+
+  stats(): StoreStats {
+    return { ...this.db.stats(), commitsWritten: this.commitsWritten };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    await this.db.close();
+  }
+}
+
+/** `<index>: <summary>`, the changes when there are several, and the entry's term. */
+function commitMessage(e: StoreEntry, changes: readonly string[]): string {
+  const summary = changes.length === 1 ? changes[0]! : `${changes[0]!} (+${changes.length - 1} more)`;
+  const body = changes.length === 1 ? '' : `\n${changes.join('\n')}\n`;
+  return `${e.index}: ${summary}\n${body}\nRaft-Term: ${e.term}\n`;
+}
