@@ -4,7 +4,6 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type { Libp2p, PeerId, PubSub, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { preSharedKey } from '@libp2p/pnet';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
@@ -18,7 +17,6 @@ import {
   gossipEnvelopeBytesMax,
   gossipHeartbeatMs,
   gossipMessageBytesMax,
-  pnetHandshakeTimeoutMs,
   raftInboundStreamsMax,
   raftProtocol,
   rpcStreamsMax,
@@ -26,6 +24,7 @@ import {
 import { Gossip } from './gossip.js';
 import { JoinDialer } from './join-dialer.js';
 import { loadOrCreatePeerKey } from './peer-identity.js';
+import { checkedPreSharedKey } from './psk-check.js';
 import { RaftChannels } from './raft-channels.js';
 import { rpcProtocol, sendRequest, serveRequest } from './rpc.js';
 import type {
@@ -53,12 +52,13 @@ const silentLog: NetworkLogger = { debug: () => {}, warn: () => {} };
 export async function createNetwork(init: NetworkInit): Promise<Network> {
   const psk = parseClusterKey(init.clusterKey);
   const privateKey = await loadOrCreatePeerKey(init.peerKeyFile);
+  const log = init.log ?? silentLog;
   const libp2p = await createLibp2p({
     start: false,
     privateKey,
     addresses: { listen: [...(init.listen ?? defaultListenAddrs)] },
     transports: [tcp()],
-    connectionProtector: preSharedKey({ psk, timeout: pnetHandshakeTimeoutMs }),
+    connectionProtector: checkedPreSharedKey(psk, (remoteAddr, why) => log.warn({ remoteAddr }, `connection refused: ${why}`)),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { allow: [...(init.allow ?? defaultAllowAddrs)], dialTimeout: dialTimeoutMs },
@@ -97,6 +97,8 @@ class LibP2pNetwork implements Network {
   private readonly rpcHandlers = new Map<string, RequestHandler>();
   private readonly connectedCbs = new Set<PeerHandler>();
   private readonly disconnectedCbs = new Set<PeerHandler>();
+  /** Peer ids already checked by sendRaft (parsing one on every send would cost a base58 decode). */
+  private readonly knownPeerIds = new Set<string>();
   private started = false;
 
   constructor(libp2p: Libp2p<{ pubsub: PubSub }>, init: NetworkInit) {
@@ -205,6 +207,11 @@ class LibP2pNetwork implements Network {
   }
 
   sendRaft(peerId: string, bytes: Uint8Array): boolean {
+    if (!this.knownPeerIds.has(peerId)) {
+      assert(peerId !== this.peerId, 'raft message addressed to this node itself');
+      toPeerId(peerId); // a malformed id is the caller's error: say so now, not at dial time
+      this.knownPeerIds.add(peerId);
+    }
     return this.raft.send(peerId, bytes);
   }
 
@@ -227,7 +234,7 @@ class LibP2pNetwork implements Network {
   }
 
   subscribe(topic: string, cb: GossipHandler, opts?: SubscribeOptions): Unsubscribe {
-    return this.gossip.subscribe(topic, cb, opts, this.started);
+    return this.gossip.subscribe(topic, cb, this.started, opts);
   }
 
   topicPeers(topic: string): string[] {

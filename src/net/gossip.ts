@@ -55,7 +55,7 @@ export class Gossip {
     this.components.stats.gossipPublished++;
   }
 
-  subscribe(topic: string, cb: GossipHandler, opts: SubscribeOptions = {}, started: boolean): () => void {
+  subscribe(topic: string, cb: GossipHandler, started: boolean, opts: SubscribeOptions = {}): () => void {
     let subs = this.topics.get(topic);
     if (subs === undefined) {
       subs = new Set();

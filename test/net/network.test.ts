@@ -13,10 +13,11 @@ describe('network on loopback', () => {
   let a: Network;
   let b: Network;
   let c: Network;
+  const warnings: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('net'));
-    a = await startNode(dir, 'a', key, { gossipTopics: ['logs'] });
+    a = await startNode(dir, 'a', key, { gossipTopics: ['logs'], log: { debug: () => {}, warn: (obj, msg) => warnings.push({ ...obj, msg }) } });
     const seed = a.addrs()[0]!;
     b = await startNode(dir, 'b', key, { join: [seed], gossipTopics: ['logs'] });
     c = await startNode(dir, 'c', key, { join: [seed], gossipTopics: ['logs'] });
@@ -91,6 +92,7 @@ describe('network on loopback', () => {
     expect(caught).toBeInstanceOf(CairnError);
     expect((caught as CairnError).code).toBe('PAYLOAD_TOO_LARGE');
     expect((caught as CairnError).message).toMatch(/exceeds the 8388608-byte maximum/);
+    expect(() => a.sendRaft('not-a-peer-id', new Uint8Array([1]))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 
   it('bounds a burst beyond the queue: drops the excess, delivers the rest in order', async () => {
@@ -167,7 +169,13 @@ describe('network on loopback', () => {
       const unsub = a.onRaftMessage((from) => {
         if (from === d.peerId) fromD.push(from);
       });
-      await expect(d.dial(a.addrs()[0]!)).rejects.toMatchObject({ code: 'UNREACHABLE' });
+      // Refused on the first bytes, not after a handshake timeout.
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        await expect(d.dial(a.addrs()[0]!)).rejects.toMatchObject({ code: 'UNREACHABLE' });
+        expect(performance.now() - t0).toBeLessThan(1_000);
+      }
+      expect(warnings.filter((w) => w.msg === 'connection refused: cluster key differs (pre-shared key check failed)').length).toBeGreaterThanOrEqual(5);
       await d.addPeerAddrs(a.peerId, a.addrs());
       d.sendRaft(a.peerId, new Uint8Array([1]));
       await waitFor(() => d.stats().raftStreamOpenFailures >= 1, 'D to give up opening its raft stream');
@@ -215,6 +223,18 @@ describe('network on loopback', () => {
       expect(e.stats().gossipDropped).toBe(2);
     } finally {
       await e.stop();
+    }
+  });
+
+  it('serves a handler registered before start', async () => {
+    const f = await createNetwork({ peerKeyFile: join(dir, 'f.key'), clusterKey: key });
+    await f.handle('ping', async () => new Uint8Array([7]));
+    await f.start();
+    try {
+      await a.addPeerAddrs(f.peerId, f.addrs());
+      expect([...(await a.request(f.peerId, 'ping', new Uint8Array(), { timeoutMs: 5_000 }))]).toEqual([7]);
+    } finally {
+      await f.stop();
     }
   });
 
