@@ -14,12 +14,12 @@ export function readNpmWorkspaces(text: string): { workspaces: string[] } | { pr
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return { problem: 'not a JSON object' };
   const ws = (json as Record<string, unknown>)['workspaces'];
+  if (ws === undefined) return { workspaces: [] };
   const list = Array.isArray(ws)
     ? ws
     : ws !== null && typeof ws === 'object'
       ? (ws as Record<string, unknown>)['packages']
       : undefined;
-  if (list === undefined) return { workspaces: [] };
   if (!Array.isArray(list) || !list.every((p): p is string => typeof p === 'string')) {
     return { problem: '"workspaces" is not a list of folder patterns' };
   }
