@@ -59,7 +59,9 @@ export function parseStep(src: YamlSource, node: Node, index: number, issues: Is
         break;
       case 'working-directory': step.workingDirectory = text; break;
       case 'uses':
-        if (!isSupportedUses(text)) {
+        if (/^actions\/checkout$/.test(text)) {
+          issues.add(at, `actions/checkout needs a version, as on GitHub: actions/checkout@v4`, 'UNKNOWN_USES');
+        } else if (!isSupportedUses(text)) {
           issues.add(at, `unsupported action '${text}': cairn runs actions/checkout@<ref> and local composite actions (uses: ./path)`, 'UNKNOWN_USES');
         }
         step.uses = text;

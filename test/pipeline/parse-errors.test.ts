@@ -71,6 +71,12 @@ const cases: Array<{ name: string; yaml: string; first: string; code?: string }>
     code: 'UNKNOWN_USES',
   },
   {
+    name: 'checkout without a version',
+    yaml: 'jobs:\n  a:\n    steps:\n      - uses: actions/checkout\n',
+    first: 'ci.yml:4:15: actions/checkout needs a version, as on GitHub: actions/checkout@v4',
+    code: 'UNKNOWN_USES',
+  },
+  {
     name: 'docker uses',
     yaml: 'jobs:\n  a:\n    steps:\n      - uses: docker://alpine:3\n',
     first: "ci.yml:4:15: unsupported action 'docker://alpine:3': cairn runs actions/checkout@<ref> and local composite actions (uses: ./path)",
