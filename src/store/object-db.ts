@@ -27,6 +27,9 @@ export interface StoredObject {
   byteLength: number;
 }
 
+/** Files git may keep beside a pack: reverse index, bitmap, cruft mtimes. */
+const packCompanionExts = ['rev', 'bitmap', 'mtimes'];
+
 /** Deepest delta chain followed on read; git writes 50, a foreign pack may go deeper. */
 const deltaChainReadMax = 10_000;
 
@@ -194,6 +197,8 @@ export class ObjectDb {
     }
     const base = join(this.packDir, `pack-${name}`);
     await unlinkIfPresent(`${base}.idx`);
+    // Files git itself may have added next to a pack (after a user's `git gc`) go with it.
+    for (const ext of packCompanionExts) await unlinkIfPresent(`${base}.${ext}`);
     await unlinkIfPresent(`${base}.pack`);
     this.cache.clear();
   }
