@@ -111,7 +111,7 @@ class LibP2pNetwork implements Network {
     this.raft = new RaftChannels({ openStream, now: () => performance.now(), log: this.log, stats: this.statsCounters }, { protocol: raftProtocol });
     this.gossip = new Gossip({ pubsub: libp2p.services.pubsub, selfId: this.peerId, stats: this.statsCounters }, init.faults);
     this.joiner = new JoinDialer(
-      { dial: (addr) => this.dial(addr), isConnected: (p) => this.isConnected(p), selfId: this.peerId, log: this.log },
+      { dial: (addr) => this.dialJoin(addr), isConnected: (p) => this.isConnected(p), selfId: this.peerId, log: this.log },
       init.join ?? [],
     );
   }
@@ -162,6 +162,16 @@ class LibP2pNetwork implements Network {
       return conn.remotePeer.toString();
     } catch (err) {
       throw new CairnError('UNREACHABLE', `cannot connect to ${addr}: ${(err as Error).message}`, { addr }, { cause: err });
+    }
+  }
+
+  /** A join list shared by every node names this node too: dialling it means "self", not a failure. */
+  private async dialJoin(addr: string): Promise<string> {
+    try {
+      return await this.dial(addr);
+    } catch (err) {
+      if (err instanceof CairnError && (err.cause as Error | undefined)?.message === 'Can not dial self') return this.peerId;
+      throw err;
     }
   }
 

@@ -78,6 +78,7 @@ export class JoinDialer {
       if (peerId === this.components.selfId) {
         // Our own address in a shared join list: nothing to keep connected.
         e.peerId = peerId;
+        this.components.log.debug({ addr: e.addr }, 'join address is this node; skipped');
         return;
       }
       e.peerId = peerId;

@@ -86,4 +86,20 @@ describe('join redialling', () => {
     await waitFor(() => (c.sendRaft(back.peerId, new Uint8Array([3])), got.includes(3)), 'a frame to reach the restarted seed', 10_000);
     expect(c.isConnected(back.peerId)).toBe(true);
   });
+
+  it('skips its own address in a shared join list instead of redialling it', async () => {
+    const probe = await startSeed('/ip4/127.0.0.1/tcp/0');
+    const a = await startNode(dir, 'a2', key);
+    running.push(a);
+    const own = probe.addrs()[0]!.replace(/\/p2p\/.*$/, '');
+    await probe.stop();
+    running.splice(running.indexOf(probe), 1);
+    const logs: Array<{ msg: string; addr?: unknown }> = [];
+    const log = { debug: (obj: object, msg: string) => logs.push({ ...obj, msg }), warn: (obj: object, msg: string) => logs.push({ ...obj, msg }) };
+    const b = await startNode(dir, 'b2', key, { listen: [own], join: [own, a.addrs()[0]!], log });
+    running.push(b);
+    await waitFor(() => b.isConnected(a.peerId), 'B to join A');
+    await waitFor(() => logs.some((l) => l.msg === 'join address is this node; skipped'), 'the self entry to be recognised');
+    expect(logs.filter((l) => l.msg === 'join dial failed')).toEqual([]);
+  });
 });
