@@ -5,7 +5,8 @@
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
+import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
 import { gitCli, makeEntries, tempDir } from './helpers.js';
@@ -38,7 +39,7 @@ async function referenceHead(n: number): Promise<string | null> {
 }
 
 /** Resolves with the child's stdout once `line` appears in it, or rejects after `ms`. */
-function waitForLine(child: ResultPromise, line: RegExp, ms: number): Promise<string> {
+function waitForLine(child: { stdout: Readable | null }, line: RegExp, ms: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`child never printed ${line}; stdout: ${seen}`)), ms);
