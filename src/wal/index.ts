@@ -6,3 +6,4 @@
 export { openWal, type WalOptions, type WalRecovered } from './open-wal.js';
 export type { CompactResult, SaveOptions, Wal, WalStats } from './wal.js';
 export { groupCommitSavesMax, recordBytesMax, segmentBytesMax, snapshotBytesMax } from './constants.js';
+export { restoreStorage } from './restore-storage.js';

@@ -34,6 +34,6 @@ describe('an I/O error', () => {
 
 describe('src/wal front door', () => {
   it('exports exactly the public API', () => {
-    expect(Object.keys(walApi).sort()).toEqual(['groupCommitSavesMax', 'openWal', 'recordBytesMax', 'segmentBytesMax', 'snapshotBytesMax']);
+    expect(Object.keys(walApi).sort()).toEqual(['groupCommitSavesMax', 'openWal', 'recordBytesMax', 'restoreStorage', 'segmentBytesMax', 'snapshotBytesMax']);
   });
 });

@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Entry, Snapshot } from '../../src/raft/types.js';
+import type { Entry, Random, Snapshot } from '../../src/raft/types.js';
 import { openWal, type WalOptions, type WalRecovered } from '../../src/wal/index.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -40,4 +40,17 @@ export async function recover(dir: string, opts: WalOptions = {}): Promise<{ rec
   const { wal, recovered } = await openWal(dir, opts);
   await wal.close();
   return { recovered };
+}
+
+/** A small seeded PRNG (mulberry32) for the Raft nodes of these tests. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return {
+    int(n: number): number {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    },
+  };
 }
