@@ -5,7 +5,7 @@ import { identify } from '@libp2p/identify';
 import type { Libp2p, PeerId, PubSub, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
-import { multiaddr } from '@multiformats/multiaddr';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { CairnError, assert } from '../util/errors.js';
 import { parseClusterKey } from './cluster-key.js';
@@ -53,10 +53,12 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
   const psk = parseClusterKey(init.clusterKey);
   const privateKey = await loadOrCreatePeerKey(init.peerKeyFile);
   const log = init.log ?? silentLog;
+  const listen = [...(init.listen ?? defaultListenAddrs)];
+  for (const addr of [...listen, ...(init.join ?? [])]) parseMultiaddr(addr);
   const libp2p = await createLibp2p({
     start: false,
     privateKey,
-    addresses: { listen: [...(init.listen ?? defaultListenAddrs)] },
+    addresses: { listen },
     transports: [tcp()],
     connectionProtector: checkedPreSharedKey(psk, (remoteAddr, why) => log.warn({ remoteAddr }, `connection refused: ${why}`)),
     connectionEncrypters: [noise()],
@@ -99,10 +101,12 @@ class LibP2pNetwork implements Network {
   private readonly disconnectedCbs = new Set<PeerHandler>();
   /** Peer ids already checked by sendRaft (parsing one on every send would cost a base58 decode). */
   private readonly knownPeerIds = new Set<string>();
+  private readonly listen: readonly string[];
   private started = false;
 
   constructor(libp2p: Libp2p<{ pubsub: PubSub }>, init: NetworkInit) {
     this.libp2p = libp2p;
+    this.listen = init.listen ?? defaultListenAddrs;
     this.peerId = libp2p.peerId.toString();
     this.log = init.log ?? silentLog;
     this.gossipTopics = init.gossipTopics ?? [];
@@ -132,7 +136,11 @@ class LibP2pNetwork implements Network {
     try {
       await this.libp2p.start();
     } catch (err) {
-      throw new CairnError('UNREACHABLE', `cannot listen on ${(this.libp2p.getMultiaddrs().join(', ') || 'the given addresses')}: ${(err as Error).message}`, {}, { cause: err });
+      this.started = false;
+      this.libp2p.removeEventListener('peer:connect', this.onConnect);
+      this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
+      await Promise.resolve(this.libp2p.stop()).catch(() => {});
+      throw new CairnError('INVALID_INPUT', `cannot listen on ${this.listen.join(', ')}: ${(err as Error).message}`, { listen: this.listen }, { cause: err });
     }
     for (const [name, handler] of this.rpcHandlers) await this.registerRpc(name, handler);
     this.gossip.start(this.gossipTopics);
@@ -151,12 +159,7 @@ class LibP2pNetwork implements Network {
   }
 
   async dial(addr: string): Promise<string> {
-    let ma;
-    try {
-      ma = multiaddr(addr);
-    } catch (err) {
-      throw new CairnError('INVALID_INPUT', `not a multiaddr: ${addr}`, { addr }, { cause: err });
-    }
+    const ma = parseMultiaddr(addr);
     try {
       const conn = await this.libp2p.dial(ma, { signal: AbortSignal.timeout(dialTimeoutMs) });
       return conn.remotePeer.toString();
@@ -196,7 +199,7 @@ class LibP2pNetwork implements Network {
   async addPeerAddrs(peerId: string, addrs: string[]): Promise<void> {
     const id = toPeerId(peerId);
     if (id.equals(this.libp2p.peerId)) return;
-    await this.libp2p.peerStore.merge(id, { multiaddrs: addrs.map((a) => multiaddr(a)) });
+    await this.libp2p.peerStore.merge(id, { multiaddrs: addrs.map(parseMultiaddr) });
   }
 
   async peerAddrs(peerId: string): Promise<string[]> {
@@ -278,6 +281,14 @@ class LibP2pNetwork implements Network {
     this.joiner.peerDisconnected(id);
     for (const cb of this.disconnectedCbs) cb(id);
   };
+}
+
+function parseMultiaddr(addr: string): Multiaddr {
+  try {
+    return multiaddr(addr);
+  } catch (err) {
+    throw new CairnError('INVALID_INPUT', `not a multiaddr: ${addr}`, { addr }, { cause: err });
+  }
 }
 
 function toPeerId(peerId: string): PeerId {

@@ -238,6 +238,15 @@ describe('network on loopback', () => {
     }
   });
 
+  it('refuses a listen address in use, and malformed addresses, with INVALID_INPUT', async () => {
+    const busy = a.addrs()[0]!.replace(/\/p2p\/.*$/, '');
+    const g = await createNetwork({ peerKeyFile: join(dir, 'g.key'), clusterKey: key, listen: [busy] });
+    await expect(g.start()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining(`cannot listen on ${busy}`) });
+    await g.stop();
+    await expect(createNetwork({ peerKeyFile: join(dir, 'g.key'), clusterKey: key, join: ['not/a/multiaddr'] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(a.dial('/nope')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('refuses a malformed cluster key at creation', async () => {
     await expect(createNetwork({ peerKeyFile: join(dir, 'x.key'), clusterKey: new TextEncoder().encode('nope') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
