@@ -5,6 +5,9 @@
 /** How long a cancelled or timed-out step gets between SIGTERM and SIGKILL, as GitHub's runner gives ~7.5 s. */
 export const killGraceMs = 5_000;
 
+/** How long SIGKILLed processes get to disappear (the kernel is quick; a process in D state is not). */
+export const killedGoneMs = 2_000;
+
 /** How often we look whether a signalled process group is gone (no event tells us). */
 export const groupPollMs = 20;
 

@@ -13,3 +13,4 @@ export { resolveShell, builtInShells, type ShellCommand } from './shell.js';
 export { findLocalAction, loadLocalAction } from './composite-action.js';
 export { gitTopLevel, isCheckout } from './checkout.js';
 export { killGraceMs } from './constants.js';
+export { findPipelineFiles, loadPipeline, projectDir, validateRunnable, gitContext } from './load-pipeline.js';

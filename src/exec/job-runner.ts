@@ -67,7 +67,7 @@ export async function runJob(spec: JobRunSpec): Promise<JobResult> {
     if (timer) clearTimeout(timer);
     if (state) {
       // Background processes steps left running end with the job, as on GitHub's runners.
-      await Promise.all(state.lingering.map((p) => p.terminate()));
+      await Promise.all(state.lingering.map((p) => p.terminate(spec.forceSignal?.aborted ? 0 : undefined)));
       for (const out of state.outputs) await out.flush();
       result.summary = state.summary;
     }

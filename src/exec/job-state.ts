@@ -221,8 +221,13 @@ function runnerName(): string {
   return `cairn-${hostname()}`;
 }
 
+let inherited: Record<string, string> | undefined;
+
+/** This process's environment, copied once: reading process.env goes through a slow native getter per variable. */
 function inheritedEnv(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
-  return out;
+  if (inherited === undefined) {
+    inherited = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) inherited[k] = v;
+  }
+  return inherited;
 }

@@ -60,6 +60,8 @@ export interface RunOptions {
   /** Ends everything now, `always()` steps included. */
   forceSignal?: AbortSignal;
   killGraceMs?: number;
+  /** The masking set (default: a new one holding `secrets`); `::add-mask::` values join it. */
+  secretSet?: SecretSet;
   /** Keep workspaces after their job ends (default: removed). */
   keepWorkspaces?: boolean;
   events?: RunEvents;
@@ -89,7 +91,7 @@ export function defaultParallelJobs(): number {
 export async function runPlan(opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const limit = Math.max(1, Math.min(parallelJobsMax, opts.parallel ?? defaultParallelJobs()));
-  const secretSet = new SecretSet();
+  const secretSet = opts.secretSet ?? new SecretSet();
   for (const v of Object.values(opts.secrets ?? {})) secretSet.add(v);
   const results = new Map<string, JobResult>();
   const byKey = new Map(opts.units.map((u) => [u.key, u] as const));

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { groupPollMs } from './constants.js';
+import { groupPollMs, killedGoneMs } from './constants.js';
 
 /**
  * Process groups: every step runs as the leader of its own group (setsid), so one signal to
@@ -73,7 +73,7 @@ export async function terminateGroup(pgid: number, graceMs: number): Promise<voi
   signalGroup(pgid, 'SIGCONT');
   if (await waitGroupGone(pgid, graceMs)) return;
   signalGroup(pgid, 'SIGKILL');
-  await waitGroupGone(pgid, graceMs);
+  await waitGroupGone(pgid, killedGoneMs);
 }
 
 /** Groups still running, killed outright if cairn itself exits (a crash, a second Ctrl-C). */

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { drainAfterExitMs, killGraceMs as defaultKillGraceMs, pipeCloseAfterKillMs } from './constants.js';
-import { forgetGroup, groupAlive, terminateGroup, trackGroup } from './process-group.js';
+import { forgetGroup, groupAlive, signalGroup, terminateGroup, trackGroup } from './process-group.js';
 
 /** What to run: a command with its full environment, and where its output goes. */
 export interface ProcessSpec {
@@ -18,6 +17,8 @@ export interface ProcessSpec {
   onOutput: (bytes: Uint8Array) => void | Promise<void>;
   /** Aborting ends the whole process group (SIGTERM, SIGKILL after the grace period). */
   signal?: AbortSignal;
+  /** Aborting sends SIGKILL to the whole group at once (a second Ctrl-C). */
+  forceSignal?: AbortSignal;
   timeoutMs?: number;
   killGraceMs?: number;
 }
@@ -42,7 +43,7 @@ export interface RunningProcess {
    * Ends whatever is left of the group (background children a step left running): SIGTERM,
    * then SIGKILL after the grace period; resolves once the group is gone and its output read.
    */
-  terminate(): Promise<void>;
+  terminate(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -81,12 +82,12 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   let timedOut = false;
   let cancelled = false;
   let terminating: Promise<void> | undefined;
-  const terminate = (): Promise<void> => {
+  const terminate = (grace = graceMs): Promise<void> => {
     terminating ??= (async () => {
-      if (pid !== undefined) await terminateGroup(pid, graceMs);
+      if (pid !== undefined) await terminateGroup(pid, grace);
       // Anything that escaped the group (a daemon that called setsid) may still hold the
       // pipe; give the last bytes a moment, then stop reading.
-      const closed = await Promise.race([pumped.then(() => true, () => true), delay(pipeCloseAfterKillMs, false)]);
+      const closed = await within(pumped.then(() => true, () => true), pipeCloseAfterKillMs, false);
       if (!closed) stdout.destroy();
       if (pid !== undefined) forgetGroup(pid);
     })();
@@ -99,6 +100,13 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   };
   if (spec.signal?.aborted) onAbort();
   else spec.signal?.addEventListener('abort', onAbort, { once: true });
+  const onForce = (): void => {
+    cancelled = true;
+    if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+    void terminate(0);
+  };
+  if (spec.forceSignal?.aborted) onForce();
+  else spec.forceSignal?.addEventListener('abort', onForce, { once: true });
   const timer =
     spec.timeoutMs === undefined
       ? undefined
@@ -116,13 +124,14 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     const exit = await exited;
     if (timer) clearTimeout(timer);
     spec.signal?.removeEventListener('abort', onAbort);
+    spec.forceSignal?.removeEventListener('abort', onForce);
     // With no live process left in the group the pipe is about to close: read it to the end,
     // however long the consumer takes. A background child keeps it open: stop waiting soon.
     if (exit.error !== undefined || pid === undefined || !groupAlive(pid)) {
       await pumped.catch(() => undefined);
       if (pid !== undefined && terminating === undefined) forgetGroup(pid);
     } else {
-      await Promise.race([pumped.catch(() => undefined), delay(drainAfterExitMs)]);
+      await within(pumped.catch(() => undefined), drainAfterExitMs, undefined);
     }
     if (terminating) await terminating;
     const outcome: ProcessOutcome = {
@@ -141,4 +150,13 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
 
 async function pump(stream: Readable, onOutput: (bytes: Uint8Array) => void | Promise<void>): Promise<void> {
   for await (const chunk of stream) await onOutput(chunk as Buffer);
+}
+
+/** `promise`, or `fallback` after `ms`; the timer is cleared either way so it never holds the process open. */
+function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

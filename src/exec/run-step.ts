@@ -56,6 +56,7 @@ export async function runScriptStep(
     env,
     onOutput: out.push,
     signal,
+    ...(spec.forceSignal === undefined ? {} : { forceSignal: spec.forceSignal }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(spec.killGraceMs === undefined ? {} : { killGraceMs: spec.killGraceMs }),
   });
