@@ -16,7 +16,7 @@ const limits = { segmentBytesMax: 300, recordBytesMax: 100 };
 type Op =
   | { kind: 'append'; back: number; count: number; bytes: number }
   | { kind: 'concurrent'; saves: number }
-  | { kind: 'hardState'; vote: string | null }
+  | { kind: 'hardState'; vote: string | null; sync: boolean }
   | { kind: 'received'; ahead: number }
   | { kind: 'local'; pick: number }
   | { kind: 'reopen' };
@@ -24,7 +24,7 @@ type Op =
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), back: fc.nat(6), count: fc.integer({ min: 1, max: 6 }), bytes: fc.nat(60) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('concurrent' as const), saves: fc.integer({ min: 2, max: 6 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hardState' as const), vote: fc.constantFrom(null, 'a', 'b', 'ü-node') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hardState' as const), vote: fc.constantFrom(null, 'a', 'b', 'ü-node'), sync: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('received' as const), ahead: fc.integer({ min: 1, max: 12 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('local' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'reopen' as const }) },
@@ -79,7 +79,7 @@ async function run(ops: Op[]): Promise<void> {
       await Promise.all(saves);
     } else if (o.kind === 'hardState') {
       m.hs = { term: m.hs.term + 1, vote: o.vote, commit: m.hs.commit };
-      await wal.save(m.hs, []);
+      await wal.save(m.hs, [], null, { sync: o.sync });
     } else if (o.kind === 'received') {
       m.term++;
       m.snap = snapshot(floor - 1 + o.ahead, m.term, `received ${m.term}`);
