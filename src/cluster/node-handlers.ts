@@ -29,9 +29,11 @@ function unknownNode(node: string): CommandResult {
 /** Loses every active attempt on a node and settles the runs involved. */
 function loseAttemptsOn(d: Draft, node: string, why: string): void {
   const runs = new Set<string>();
-  for (const job of Object.values(d.state.jobs)) {
-    const a = activeAttempt(job);
-    if (a !== undefined && a.node === node) {
+  for (const snapshot of Object.values(d.state.jobs)) {
+    // Re-read: losing one attempt can end others (a fail-fast matrix cancels its siblings).
+    const job = d.job(snapshot.id);
+    const a = job === undefined ? undefined : activeAttempt(job);
+    if (job !== undefined && a !== undefined && a.node === node) {
       loseAttempt(d, job.id, why);
       runs.add(job.run);
     }
