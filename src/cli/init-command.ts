@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
 import { initProject, templateKinds, type TemplateKind } from '../init/index.js';
 import { CairnError } from '../util/errors.js';
@@ -17,7 +17,9 @@ export async function initCommand(dir: string, opts: Record<string, unknown>, cm
     return;
   }
   for (const w of result.warnings) process.stderr.write(`cairn: warning: ${w}\n`);
-  const shown = relative(process.cwd(), result.file) || result.file;
+  // A path below the current folder reads best relative; anything else, absolute.
+  const rel = relative(process.cwd(), result.file);
+  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? result.file : rel;
   const lines = [`${result.overwritten ? 'replaced' : 'wrote'} ${shown} with ${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'}:`];
   const idWidth = Math.max(...result.jobs.map((j) => j.id.length));
   for (const j of result.jobs) lines.push(`  ${j.id.padEnd(idWidth)}  ${j.template.padEnd(5)}  ${j.workingDirectory}`);
