@@ -87,13 +87,14 @@ function planProblem(v: unknown): string | null {
   if (!isRecord(v) || !isRecord(v.pipeline) || !Array.isArray(v.instances)) return 'plan needs pipeline and instances';
   if (typeof v.pipeline.name !== 'string' || !Array.isArray(v.pipeline.jobs)) return 'plan.pipeline needs name and jobs';
   for (const j of v.pipeline.jobs as unknown[]) {
-    if (!isRecord(j) || typeof j.id !== 'string' || typeof j.name !== 'string' || !isStrings(j.runsOn) || !isStrings(j.labels)) return 'a job spec needs id, name, runsOn, labels';
-    if (!isRecord(j.retry) || typeof j.retry.max !== 'number' || !isStrings(j.retry.on) || typeof j.continueOnError !== 'boolean') return `job ${j.id} needs retry and continueOnError`;
+    if (!isRecord(j) || typeof j.id !== 'string' || !isStrings(j.labels)) return 'a job spec needs id and labels';
+    if (!isRecord(j.retry) || typeof j.retry.max !== 'number' || !isStrings(j.retry.on)) return `job ${j.id} needs retry`;
     if (j.if !== undefined && typeof j.if !== 'string') return `job ${j.id}: if must be a string`;
     if (j.matrix !== undefined && (!isRecord(j.matrix) || typeof j.matrix.failFast !== 'boolean')) return `job ${j.id}: bad matrix`;
   }
   for (const i of v.instances as unknown[]) {
     if (!isRecord(i) || typeof i.key !== 'string' || typeof i.jobId !== 'string' || !isRecord(i.matrix) || !isStrings(i.needs)) return 'an instance needs key, jobId, matrix, needs';
+    if (typeof i.name !== 'string' || !isStrings(i.runsOn) || typeof i.continueOnError !== 'boolean') return `instance ${i.key} needs name, runsOn, continueOnError`;
   }
   return null;
 }

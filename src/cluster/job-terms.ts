@@ -1,6 +1,7 @@
 /**
- * A job instance's label terms: `runs-on` (with `${{ matrix.x }}` filled in), the job's
- * `labels:`, and the run's extra terms, with label aliases expanded.
+ * A job instance's label terms: `runs-on` (resolved by the planner per instance), the job's
+ * `labels:` (with `${{ matrix.x }}` filled in here), and the run's extra terms, with label aliases
+ * expanded. An expression left unresolved is an error, never a silent label.
  */
 import type { JobInstance, JobSpec } from '../pipeline/types.js';
 import { CairnError } from '../util/errors.js';
@@ -14,12 +15,12 @@ function fillMatrix(value: string, instance: JobInstance): string {
   const filled = value.replace(matrixRef, (_, name: string) => {
     const v = instance.matrix[name];
     if (v === undefined || v === null || typeof v === 'object') {
-      throw new CairnError('INVALID_INPUT', `job ${instance.key}: runs-on "${value}" names matrix.${name}, which is not a plain value`, { job: instance.key });
+      throw new CairnError('INVALID_INPUT', `job ${instance.key}: label "${value}" names matrix.${name}, which is not a plain value`, { job: instance.key });
     }
     return String(v);
   });
   if (filled.includes('${{')) {
-    throw new CairnError('INVALID_INPUT', `job ${instance.key}: runs-on "${value}" may only use matrix values in the cluster`, { job: instance.key });
+    throw new CairnError('INVALID_INPUT', `job ${instance.key}: label "${value}" may only use matrix values`, { job: instance.key });
   }
   return filled;
 }
@@ -35,7 +36,7 @@ function expandAliases(terms: LabelTerm[], aliases: Record<string, string[]>): L
 
 /** The terms of one instance; throws CairnError INVALID_INPUT for a malformed term. */
 export function instanceTerms(spec: JobSpec, instance: JobInstance, extra: readonly string[], aliases: Record<string, string[]>): LabelTerm[] {
-  const raw = [...spec.runsOn.map((v) => fillMatrix(v, instance)), ...spec.labels.map((v) => fillMatrix(v, instance)), ...extra];
+  const raw = [...instance.runsOn.map((v) => fillMatrix(v, instance)), ...spec.labels.map((v) => fillMatrix(v, instance)), ...extra];
   const expanded = expandAliases(parseLabelTerms(raw), aliases);
   // Re-parse the canonical text to drop duplicates an alias introduced.
   return parseLabelTerms(expanded.map(formatLabelTerm));

@@ -38,10 +38,6 @@ function checkPlan(plan: Plan): CommandResult | null {
   return null;
 }
 
-function displayName(name: string, jobId: string, key: string, hasMatrix: boolean): string {
-  if (hasMatrix) return key;
-  return name !== '' && !name.includes('${{') ? name : jobId;
-}
 
 export function runSubmitted(d: Draft, c: CommandOf<'RunSubmitted'>): CommandResult {
   if (c.requestId !== undefined) {
@@ -97,7 +93,7 @@ export function runSubmitted(d: Draft, c: CommandOf<'RunSubmitted'>): CommandRes
       run: runId,
       key: inst.key,
       jobId: inst.jobId,
-      name: displayName(spec.name, spec.id, inst.key, Object.keys(inst.matrix).length > 0),
+      name: inst.name !== '' ? inst.name : inst.key,
       seq: seqs.job + i,
       labels: terms[i]!.map(formatLabelTerm),
       needs: inst.needs.map((k) => idOf.get(k)!),
@@ -109,7 +105,7 @@ export function runSubmitted(d: Draft, c: CommandOf<'RunSubmitted'>): CommandRes
       outputs: {},
       retry: { max: spec.retry.max, on: [...spec.retry.on] },
       if: spec.if ?? null,
-      continueOnError: spec.continueOnError,
+      continueOnError: inst.continueOnError,
       submittedAtMs: d.now,
       finishedAtMs: null,
     };

@@ -34,12 +34,24 @@ export function plan(specs: JobSpec[], name = 'ci'): Plan {
     const keys: string[] = [];
     for (const m of combos) {
       const key = axes.length === 0 ? s.id : `${s.id} (${Object.values(m).join(', ')})`;
-      instances.push({ key, jobId: s.id, matrix: m, needs: s.needs.flatMap((n) => keysOf.get(n) ?? []), needsJobs: [...s.needs] });
+      // As the planner does: runs-on resolved per instance, matrix jobs named by their key.
+      const runsOn = s.runsOn.map((r) => r.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, k: string) => String(m[k])));
+      instances.push({
+        key,
+        jobId: s.id,
+        matrix: m,
+        needs: s.needs.flatMap((n) => keysOf.get(n) ?? []),
+        needsJobs: [...s.needs],
+        name: axes.length === 0 ? s.name : key,
+        runsOn,
+        continueOnError: s.continueOnError,
+        strategy: { 'fail-fast': s.matrix?.failFast ?? true },
+      });
       keys.push(key);
     }
     keysOf.set(s.id, keys);
   }
-  return { pipeline: { name, file: '<inline>', on: { schedule: [] }, env: {}, defaults: {}, jobs: specs }, instances };
+  return { pipeline: { name, file: '<inline>', kind: 'workflow', on: { schedule: [] }, env: {}, defaults: {}, jobs: specs }, instances };
 }
 
 /** Applies commands as consecutive committed entries, 10 ms apart unless told otherwise. */

@@ -174,7 +174,7 @@ describe('config', () => {
     expect(h.job('1.1').labels).toEqual(['maven', 'os=linux']);
   });
 
-  it('fills matrix values in runs-on', () => {
+  it('places each matrix instance by its own runs-on', () => {
     const h = new Harness();
     h.join('n1', ['os=linux']);
     h.join('n2', ['os=darwin']);

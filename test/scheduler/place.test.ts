@@ -41,7 +41,7 @@ const labelPool = ['a', 'b', 'gpu', 'os=linux', 'os=darwin'];
 
 const nodesArb = fc.uniqueArray(
   fc.record({
-    name: fc.constantFrom('n1', 'n2', 'n3', 'n4', 'n5', 'n6'),
+    name: fc.constantFrom<string>('n1', 'n2', 'n3', 'n4', 'n5', 'n6'),
     labels: fc.subarray(labelPool),
     slots: fc.integer({ min: 1, max: 4 }),
     running: fc.integer({ min: 0, max: 5 }),
