@@ -57,13 +57,14 @@ export async function checkoutStep(
   const top = gitTopLevel(sourceDir);
   if (top === undefined) {
     await say(`copying ${sourceDir} into ${target}`);
-    await cp(sourceDir, target, { recursive: true, verbatimSymlinks: true, filter: (src) => !skippedDirs.has(src.slice(src.lastIndexOf('/') + 1)) });
+    await copyTree(sourceDir, target);
     return { exitCode: 0, outputs: {}, cancelled: false };
   }
   await say(`copying the working tree of ${top} into ${target}`);
   await git(['clone', '--quiet', '--shared', '--no-checkout', top, target], workspace, signal);
   const listed = await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], top, signal);
-  const files = [...new Set(listed.split('\0').filter((f) => f !== ''))];
+  // cairn's own run directory (logs being written right now) is never part of the checkout.
+  const files = [...new Set(listed.split('\0').filter((f) => f !== '' && !f.startsWith('.cairn/')))];
   await copyFiles(top, target, files);
   // Fills the index from HEAD so `git status` in the workspace shows the user's changes;
   // a repository without commits has no HEAD, which is fine.
@@ -90,6 +91,17 @@ function emptyDir(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new CairnError('INVALID_INPUT', `checkout target ${dir} is not a directory`, { dir });
   for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/** Copies a directory that is not a git repository, leaving out cairn's run directory, `.git` and the target itself. */
+async function copyTree(from: string, to: string): Promise<void> {
+  for (const name of readdirSync(from)) {
+    const src = join(from, name);
+    if (skippedDirs.has(name)) continue;
+    const inside = relative(src, to);
+    if (inside === '' || !inside.startsWith('..')) continue; // the workspace lives in here
+    await cp(src, join(to, name), { recursive: true, verbatimSymlinks: true });
+  }
 }
 
 async function copyFiles(from: string, to: string, files: string[]): Promise<void> {
