@@ -84,12 +84,17 @@ export class Raft {
     const { hardState, confState } = cfg.storage.initialState();
     this.tracker.setConf(confState, this.log.lastIndex() + 1);
     if (hardState.term !== 0 || hardState.commit !== 0 || hardState.vote !== null) {
-      assert(hardState.commit >= this.log.committed && hardState.commit <= this.log.lastIndex(), `hard state commit ${hardState.commit} outside [${this.log.committed}, ${this.log.lastIndex()}]`);
-      this.log.committed = hardState.commit;
+      // A crash between persisting a snapshot and the hard state of the same Ready leaves a
+      // commit below the snapshot's index; the snapshot itself proves those entries committed.
+      assert(hardState.commit <= this.log.lastIndex(), `hard state commit ${hardState.commit} beyond last index ${this.log.lastIndex()}: log truncated or lost`);
+      this.log.committed = Math.max(this.log.committed, hardState.commit);
       this.term = hardState.term;
       this.vote = hardState.vote;
     }
-    if (cfg.applied > 0) this.log.appliedTo(cfg.applied);
+    // The state machine restarts from the latest snapshot (which may be newer than the first
+    // retained entry: compaction keeps a tail), unless the application says it is further on.
+    const applied = Math.max(cfg.applied, cfg.storage.snapshot().meta.index);
+    if (applied > this.log.applied) this.log.appliedTo(applied);
     this.becomeFollower(this.term, null);
   }
 

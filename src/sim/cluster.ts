@@ -1,0 +1,285 @@
+/**
+ * A simulated cluster: N nodes in one process on a simulated clock (milliseconds; each node
+ * ticks every `tickMs` at its own phase), a network that drops, delays (so reorders) and
+ * duplicates messages and can be partitioned, crashes and restarts, and clients. Everything is
+ * driven by one seeded PRNG, so a seed replays exactly.
+ */
+import { decodeMessage, encodeMessage, type Message, type NodeId } from '../raft/index.js';
+import { Checkers } from './checkers.js';
+import { Clients, type ClientOptions } from './clients.js';
+import { EventQueue } from './event-queue.js';
+import { Prng } from './prng.js';
+import { newStorage, SimNode, crashPoints, type RaftTuning } from './sim-node.js';
+
+export interface NetOptions {
+  dropRate: number;
+  dupRate: number;
+  latencyMinMs: number;
+  latencyMaxMs: number;
+}
+
+export interface ClusterOptions {
+  seed: number;
+  nodes: number;
+  tickMs: number;
+  raft: RaftTuning;
+  net: NetOptions;
+  clients: ClientOptions | null;
+  snapshotEveryEntries: number;
+  /** Chance that handling a Ready crashes the node at a random point of it. */
+  crashInReadyRate: number;
+  /** Restart delay after a crash inside a Ready. */
+  restartDelayMsMax: number;
+  /** Whether a crash is reported to the crashed node's peers as a dropped connection. */
+  notifyDisconnect: boolean;
+  /** The delay of that report (the transport noticing a closed connection). */
+  disconnectNoticeMs: [number, number];
+}
+
+export const defaultClusterOptions: ClusterOptions = {
+  seed: 1,
+  nodes: 3,
+  tickMs: 10,
+  raft: { electionTimeoutTicks: 10, heartbeatIntervalTicks: 1 },
+  net: { dropRate: 0, dupRate: 0, latencyMinMs: 1, latencyMaxMs: 5 },
+  clients: null,
+  snapshotEveryEntries: Infinity,
+  crashInReadyRate: 0,
+  restartDelayMsMax: 500,
+  notifyDisconnect: true,
+  disconnectNoticeMs: [1, 5],
+};
+
+type SimEvent = { kind: 'tick'; node: string } | { kind: 'deliver'; from: string; to: string; bytes: Uint8Array; snap: boolean } | { kind: 'call'; fn: () => void };
+
+export interface LeaderChange {
+  node: NodeId;
+  term: number;
+  atMs: number;
+}
+
+export class SimCluster {
+  readonly rng: Prng;
+  readonly opts: ClusterOptions;
+  readonly nodes = new Map<string, SimNode>();
+  readonly checkers = new Checkers();
+  readonly clients: Clients | null;
+  readonly leaderChanges: LeaderChange[] = [];
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly group = new Map<string, number>();
+  private clock = 0;
+  private logical = 0;
+  messagesSent = 0;
+  messagesDropped = 0;
+  /** Called whenever a node becomes leader (benchmarks measure failover with it). */
+  onLeader: ((c: LeaderChange) => void) | null = null;
+
+  constructor(opts: Partial<ClusterOptions> = {}) {
+    this.opts = { ...defaultClusterOptions, ...opts };
+    this.rng = new Prng(this.opts.seed);
+    const ids = Array.from({ length: this.opts.nodes }, (_, i) => `n${i + 1}`);
+    for (const id of ids) this.addNode(id, ids);
+    this.clients = this.opts.clients === null ? null : new Clients(this.clientHost(), this.opts.clients);
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  /** Creates and starts a node: a founder (with the initial voters) or a joiner (voters null). */
+  addNode(id: string, voters: string[] | null): SimNode {
+    const node = new SimNode(id, newStorage(voters), this.rng.fork(), this.opts.raft, {
+      checkers: this.checkers,
+      send: (m) => this.send(m),
+      applied: (n, cmd, result) => this.clients?.onApplied(n, cmd, result),
+      readState: (n, rs) => this.clients?.onReadState(n, rs),
+      appliedTo: (n) => this.clients?.onAppliedTo(n),
+      crashed: (n) => this.onCrashed(n),
+    });
+    node.snapshotEveryEntries = this.opts.snapshotEveryEntries;
+    this.nodes.set(id, node);
+    node.start();
+    this.queue.push(this.clock + this.rng.int(this.opts.tickMs), { kind: 'tick', node: id });
+    return node;
+  }
+
+  get(id: string): SimNode {
+    const n = this.nodes.get(id);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  schedule(atMs: number, fn: () => void): void {
+    this.queue.push(Math.max(atMs, this.clock), { kind: 'call', fn });
+  }
+
+  /** Lets a node emit its Readies (possibly crashing inside one, by chance). */
+  settle(node: SimNode): void {
+    if (!node.up) return;
+    const crash = this.rng.chance(this.opts.crashInReadyRate) && node.raft!.hasReady();
+    node.processReadies(crash ? this.rng.pick(crashPoints) : null);
+    if (crash && !node.up) this.schedule(this.clock + 1 + this.rng.int(this.opts.restartDelayMsMax), () => this.restart(node.id));
+  }
+
+  private observeLeader(node: SimNode): void {
+    const st = node.raft?.status();
+    if (st === undefined || st.role !== 'leader') return;
+    const last = this.leaderChanges[this.leaderChanges.length - 1];
+    if (last !== undefined && last.node === node.id && last.term === st.term) return;
+    const c = { node: node.id, term: st.term, atMs: this.clock };
+    this.leaderChanges.push(c);
+    this.onLeader?.(c);
+  }
+
+  private send(m: Message): void {
+    this.messagesSent++;
+    if (this.rng.chance(this.opts.net.dropRate)) {
+      this.messagesDropped++;
+      if (m.type === 'snap') this.schedule(this.clock + 1, () => this.reportSnapshot(m.from, m.to, false));
+      return;
+    }
+    const bytes = encodeMessage(m);
+    const copies = this.rng.chance(this.opts.net.dupRate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const latency = this.opts.net.latencyMinMs + this.rng.int(this.opts.net.latencyMaxMs - this.opts.net.latencyMinMs + 1);
+      this.queue.push(this.clock + latency, { kind: 'deliver', from: m.from, to: m.to, bytes, snap: m.type === 'snap' && i === 0 });
+    }
+  }
+
+  private reportSnapshot(from: string, to: string, ok: boolean): void {
+    const sender = this.nodes.get(from);
+    if (sender?.raft == null) return;
+    sender.raft.reportSnapshot(to, ok);
+    this.settle(sender);
+  }
+
+  connected(a: string, b: string): boolean {
+    return (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0);
+  }
+
+  /** Splits the network: nodes in different groups cannot talk. Unlisted nodes join group 0. */
+  partition(groups: string[][]): void {
+    this.group.clear();
+    groups.forEach((g, i) => {
+      for (const id of g) this.group.set(id, i + 1);
+    });
+  }
+
+  heal(): void {
+    this.group.clear();
+  }
+
+  crash(id: string): void {
+    this.get(id).crash();
+  }
+
+  restart(id: string): void {
+    const n = this.get(id);
+    if (n.up) return;
+    n.start();
+    this.settle(n);
+  }
+
+  private onCrashed(n: SimNode): void {
+    this.clients?.onCrash(n);
+    if (!this.opts.notifyDisconnect) return;
+    // The crashed process's connections close; its peers' transports notice shortly.
+    for (const peer of this.nodes.values()) {
+      if (peer.id === n.id || !peer.up || !this.connected(peer.id, n.id)) continue;
+      const [lo, hi] = this.opts.disconnectNoticeMs;
+      this.schedule(this.clock + lo + this.rng.int(hi - lo + 1), () => {
+        if (peer.raft === null) return;
+        peer.raft.peerDisconnected(n.id);
+        this.settle(peer);
+      });
+    }
+  }
+
+  private clientHost(): ConstructorParameters<typeof Clients>[0] {
+    return {
+      rng: this.rng,
+      now: () => this.clock,
+      stamp: () => ++this.logical,
+      schedule: (at, fn) => this.schedule(at, fn),
+      upNodes: () => [...this.nodes.values()].filter((n) => n.up),
+      settle: (n) => this.settle(n),
+    };
+  }
+
+  private handle(ev: SimEvent): void {
+    switch (ev.kind) {
+      case 'tick': {
+        const n = this.nodes.get(ev.node);
+        this.queue.push(this.clock + this.opts.tickMs, ev);
+        if (n?.raft == null) return;
+        n.raft.tick();
+        this.settle(n);
+        this.observeLeader(n);
+        return;
+      }
+      case 'deliver': {
+        const n = this.nodes.get(ev.to);
+        if (n?.raft == null || !this.connected(ev.from, ev.to)) {
+          this.messagesDropped++;
+          if (ev.snap) this.reportSnapshot(ev.from, ev.to, false);
+          return;
+        }
+        n.raft.step(decodeMessage(ev.bytes));
+        this.settle(n);
+        this.observeLeader(n);
+        if (ev.snap) this.reportSnapshot(ev.from, ev.to, true);
+        return;
+      }
+      case 'call':
+        ev.fn();
+        for (const n of this.nodes.values()) this.observeLeader(n);
+        return;
+    }
+  }
+
+  /** Runs events up to and including time `untilMs`. */
+  runUntil(untilMs: number): void {
+    for (;;) {
+      const t = this.queue.peekTime();
+      if (t === undefined || t > untilMs) break;
+      const ev = this.queue.pop()!;
+      this.clock = ev.time;
+      this.handle(ev.event);
+    }
+    this.clock = Math.max(this.clock, untilMs);
+  }
+
+  run(ms: number): void {
+    this.runUntil(this.clock + ms);
+  }
+
+  /** Runs until `pred` holds (checked after every event) or `maxMs` pass; returns whether it held. */
+  runUntilTrue(pred: () => boolean, maxMs: number): boolean {
+    const end = this.clock + maxMs;
+    if (pred()) return true;
+    for (;;) {
+      const t = this.queue.peekTime();
+      if (t === undefined || t > end) break;
+      const ev = this.queue.pop()!;
+      this.clock = ev.time;
+      this.handle(ev.event);
+      if (pred()) return true;
+    }
+    this.clock = Math.max(this.clock, end);
+    return false;
+  }
+
+  /** The up node that believes it leads with the highest term, if any. */
+  leader(): SimNode | null {
+    let best: SimNode | null = null;
+    let bestTerm = -1;
+    for (const n of this.nodes.values()) {
+      const st = n.raft?.status();
+      if (st?.role === 'leader' && st.term > bestTerm) {
+        best = n;
+        bestTerm = st.term;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * One seeded chaos run ("swarm testing": each seed draws its own mix and intensity of faults,
+ * so across seeds every combination gets exercised). Faults: message loss, duplication,
+ * delay/reordering, partitions (with or without a disconnect notice), crashes (also in the
+ * middle of handling a Ready, losing what was not persisted), whole-cluster crashes,
+ * membership changes (learners added, promoted, voters and learners removed), snapshots and
+ * compaction, leadership transfers and spurious disconnect reports. Safety checkers run
+ * throughout; linearizability of the client history is checked at the end.
+ */
+import { SafetyViolation } from './checkers.js';
+import { SimCluster, type ClusterOptions } from './cluster.js';
+import { checkLinearizable } from './linearizability.js';
+import { Prng } from './prng.js';
+import type { SimNode } from './sim-node.js';
+
+export interface SeedOptions {
+  seed: number;
+  nodes: number;
+  /** Simulated ticks to run (each node ticks once per tick). */
+  steps: number;
+}
+
+export interface FaultMix {
+  partitionRate: number;
+  crashRate: number;
+  allCrashRate: number;
+  confChangeRate: number;
+  transferRate: number;
+  spuriousDisconnectRate: number;
+}
+
+export interface SeedResult {
+  seed: number;
+  ok: boolean;
+  violation: string | null;
+  elections: number;
+  commits: number;
+  operations: number;
+  faults: Record<string, number>;
+}
+
+/** Joiners a run may add (fresh ids: Raft forbids reusing a removed member's id). */
+const joinersMax = 4;
+/** Minimum voters the run keeps (removing further is legal but makes runs mostly idle). */
+const votersMin = 2;
+
+function drawOptions(rng: Prng, o: SeedOptions): { cluster: Partial<ClusterOptions>; mix: FaultMix } {
+  const tickMs = 10;
+  const cluster: Partial<ClusterOptions> = {
+    seed: rng.next32(),
+    nodes: o.nodes,
+    tickMs,
+    raft: { electionTimeoutTicks: rng.pick([5, 10, 20]), heartbeatIntervalTicks: rng.pick([1, 2]), inflightAppendsMax: rng.pick([2, 16, 256]), appendBytesMax: rng.pick([64, 1024, 1 << 20]) },
+    net: { dropRate: rng.pick([0, 0, 0.01, 0.05, 0.15]), dupRate: rng.pick([0, 0.02, 0.1]), latencyMinMs: 1, latencyMaxMs: rng.pick([2, 10, 40, 100]) },
+    clients: { count: rng.range(1, 4), keys: rng.range(1, 3), opTimeoutMs: rng.pick([200, 1000]), thinkMsMax: rng.pick([5, 30]) },
+    snapshotEveryEntries: rng.pick([5, 20, 100, Infinity]),
+    crashInReadyRate: rng.pick([0, 0, 0.002, 0.01]),
+    restartDelayMsMax: rng.pick([20, 300, 1500]),
+    notifyDisconnect: rng.chance(0.7),
+  };
+  const mix: FaultMix = {
+    partitionRate: rng.pick([0, 0.003, 0.01]),
+    crashRate: rng.pick([0, 0.002, 0.01]),
+    allCrashRate: rng.pick([0, 0, 0.0005]),
+    confChangeRate: rng.pick([0, 0.005, 0.02]),
+    transferRate: rng.pick([0, 0.003]),
+    spuriousDisconnectRate: rng.pick([0, 0.005]),
+  };
+  return { cluster, mix };
+}
+
+export function runSeed(o: SeedOptions): SeedResult {
+  const rng = new Prng(o.seed);
+  const { cluster: copts, mix } = drawOptions(rng, o);
+  const c = new SimCluster(copts);
+  const faults: Record<string, number> = {};
+  const count = (k: string): void => {
+    faults[k] = (faults[k] ?? 0) + 1;
+  };
+  let joiners = 0;
+  let healAt = -1;
+  const tickMs = c.opts.tickMs;
+  const electionMs = (c.opts.raft.electionTimeoutTicks ?? 10) * tickMs;
+  try {
+    c.clients?.start();
+    for (let step = 0; step < o.steps; step++) {
+      c.run(tickMs);
+      const up = (): SimNode[] => [...c.nodes.values()].filter((n) => n.up);
+      if (healAt >= 0 && c.now() >= healAt) {
+        c.heal();
+        healAt = -1;
+        count('heal');
+      }
+      if (healAt < 0 && rng.chance(mix.partitionRate)) {
+        const ids = [...c.nodes.keys()];
+        const side = ids.filter(() => rng.chance(0.5));
+        if (side.length > 0 && side.length < ids.length) {
+          c.partition([side]);
+          healAt = c.now() + rng.range(1, 8) * electionMs;
+          count('partition');
+          if (rng.chance(0.5)) {
+            // Sometimes the transports notice the cut and report it (TCP resets).
+            for (const a of side) for (const b of ids) if (!side.includes(b)) notify(c, rng, a, b), notify(c, rng, b, a);
+          }
+        }
+      }
+      if (rng.chance(mix.crashRate)) {
+        const victims = up();
+        if (victims.length > 0) {
+          const v = rng.pick(victims);
+          c.crash(v.id);
+          c.schedule(c.now() + rng.range(1, 5) * electionMs, () => c.restart(v.id));
+          count('crash');
+        }
+      }
+      if (rng.chance(mix.allCrashRate)) {
+        for (const n of up()) {
+          c.crash(n.id);
+          c.schedule(c.now() + rng.range(1, 3) * electionMs, () => c.restart(n.id));
+        }
+        count('all-crash');
+      }
+      if (rng.chance(mix.confChangeRate)) {
+        const kind = membershipChange(c, rng, joiners);
+        if (kind !== null) {
+          count(kind);
+          if (kind === 'add-learner' || kind === 'add-voter') joiners++;
+        }
+      }
+      if (rng.chance(mix.transferRate)) {
+        const l = c.leader();
+        if (l !== null) {
+          const voters = l.raft!.status().conf.voters.filter((v) => v !== l.id);
+          if (voters.length > 0) {
+            l.raft!.transferLeadership(rng.pick(voters));
+            c.settle(l);
+            count('transfer');
+          }
+        }
+      }
+      if (rng.chance(mix.spuriousDisconnectRate)) {
+        const n = up();
+        if (n.length > 1) {
+          const a = rng.pick(n);
+          const b = rng.pick(n.filter((x) => x !== a));
+          a.raft!.peerDisconnected(b.id);
+          c.settle(a);
+          count('spurious-disconnect');
+        }
+      }
+    }
+    // Quiesce: heal, restart everyone, stop clients, and let outstanding work finish.
+    c.heal();
+    c.clients?.stop();
+    for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
+    c.run(20 * electionMs);
+    c.clients?.closeAll();
+    const history = c.clients?.history() ?? [];
+    const verdict = checkLinearizable(history);
+    if (!verdict.ok) {
+      const lines = [...verdict.ops].sort((a, b) => a.call - b.call).map((h) => `  c${h.client} ${JSON.stringify(h.op)} [${h.call}, ${h.ret}] -> ${JSON.stringify(h.result)}`);
+      throw new SafetyViolation('linearizability', `key ${verdict.key}: ${verdict.reason}\n${lines.slice(0, 60).join('\n')}`);
+    }
+    return { seed: o.seed, ok: true, violation: null, elections: c.checkers.elections(), commits: c.checkers.commits(), operations: c.clients?.completed ?? 0, faults };
+  } catch (err) {
+    const violation = err instanceof SafetyViolation ? err.message : `exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    return { seed: o.seed, ok: false, violation, elections: c.checkers.elections(), commits: c.checkers.commits(), operations: c.clients?.completed ?? 0, faults };
+  }
+}
+
+function notify(c: SimCluster, rng: Prng, at: string, lost: string): void {
+  c.schedule(c.now() + rng.range(1, 20), () => {
+    const n = c.nodes.get(at);
+    if (n?.raft == null) return;
+    n.raft.peerDisconnected(lost);
+    c.settle(n);
+  });
+}
+
+/** Proposes one random membership change on the leader; returns its kind if proposed. */
+function membershipChange(c: SimCluster, rng: Prng, joiners: number): string | null {
+  const l = c.leader();
+  if (l === null) return null;
+  const st = l.raft!.status();
+  const { voters, learners } = st.conf;
+  const options: (() => string | null)[] = [];
+  if (joiners < joinersMax) {
+    options.push(() => {
+      const id = `j${joiners + 1}`;
+      const direct = rng.chance(0.2);
+      const res = l.raft!.proposeConfChange({ type: direct ? 'add-voter' : 'add-learner', node: id });
+      if (res.kind !== 'appended') return null;
+      c.addNode(id, null);
+      return direct ? 'add-voter' : 'add-learner';
+    });
+  }
+  // Promote a learner once it has caught up with the commit index (§4.2.1 of the dissertation).
+  const ready = learners.filter((id) => (st.progress.get(id)?.match ?? 0) >= st.commit);
+  if (ready.length > 0) options.push(() => (l.raft!.proposeConfChange({ type: 'promote-learner', node: rng.pick(ready) }).kind === 'appended' ? 'promote' : null));
+  if (voters.length > votersMin) options.push(() => (l.raft!.proposeConfChange({ type: 'remove', node: rng.pick(voters) }).kind === 'appended' ? 'remove-voter' : null));
+  if (learners.length > 0) options.push(() => (l.raft!.proposeConfChange({ type: 'remove', node: rng.pick(learners) }).kind === 'appended' ? 'remove-learner' : null));
+  if (options.length === 0) return null;
+  const kind = rng.pick(options)();
+  c.settle(l);
+  return kind;
+}
