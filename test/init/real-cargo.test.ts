@@ -45,7 +45,7 @@ describe(`cairn init + the cargo template on ${crate}, offline`, () => {
       240_000,
     );
     const all = `${r.stdout}\n${r.stderr}`;
-    expect(r.code, `${r.runner}\n${all}`).toBe(0);
+    expect(r.code, `${all}`).toBe(0);
     // Unit tests and doc tests of the crate itself, all passed.
     const results = [...all.matchAll(/test result: ok\. (\d+) passed; 0 failed/g)].map((m) => Number(m[1]));
     expect(results.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(50);
