@@ -117,7 +117,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         onOutput: (b) => opts.events?.onOutput?.(unit, b),
       };
       opts.events?.onJobStart?.(unit, logFile);
-      const result = await runJob({
+      const jobResult = await runJob({
         pipeline: unit.pipeline,
         instance: unit.instance,
         workspace: join(jobRoot, 'work'),
@@ -130,6 +130,8 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         events,
         ...pick(opts, unit),
       });
+      // The unit key, not the instance key: two pipelines of one run may both have a job `build`.
+      const result = { ...jobResult, key: unit.key };
       results.set(unit.key, result);
       if (result.conclusion === 'failure' && unit.instance.strategy['fail-fast'] === true && !failedFast.has(unit.group)) {
         failedFast.add(unit.group);

@@ -3,6 +3,7 @@ import { commandLineBytesMax } from './constants.js';
 const addMaskPrefix = Buffer.from('::add-mask::');
 const colon = 0x3a;
 const newline = 0x0a;
+const newlineColon = Buffer.from('\n:');
 
 /** What one write to the scanner yields: bytes to pass on, and values to mask from now on. */
 export interface ScanResult {
@@ -41,10 +42,11 @@ export class CommandScanner {
       } else if (this.#atLineStart && data[i] === colon) {
         this.#collecting = true;
       } else {
-        const nl = data.indexOf(newline, i);
-        const end = nl < 0 ? data.length : nl + 1;
+        // Only a line starting with ':' can be a command: jump from one "\n:" to the next.
+        const k = data.indexOf(newlineColon, i);
+        const end = k < 0 ? data.length : k + 1;
         out.push(data.subarray(i, end));
-        this.#atLineStart = nl >= 0;
+        this.#atLineStart = k >= 0 || data[end - 1] === newline;
         i = end;
       }
     }
