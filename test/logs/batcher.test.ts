@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ChunkBatcher, chunkBytesMax, chunkFlushMs, concat, type LogChunk } from '../../src/logs/index.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('ChunkBatcher', () => {
+  it('cuts by size at chunkBytesMax and numbers chunks with offsets', () => {
+    const b = new ChunkBatcher({ job: 'j', attempt: 1 });
+    const out = b.push(new Uint8Array(2 * chunkBytesMax + 10).fill(7), 1000);
+    expect(out.map((c) => [c.seq, c.offset, c.data.byteLength, c.timeMs])).toEqual([
+      [0, 0, chunkBytesMax, 1000],
+      [1, chunkBytesMax, chunkBytesMax, 1000],
+    ]);
+    expect(b.pendingBytes).toBe(10);
+    expect(b.deadlineMs()).toBe(1000 + chunkFlushMs);
+    expect(b.flush().map((c) => [c.seq, c.offset, c.data.byteLength])).toEqual([[2, 2 * chunkBytesMax, 10]]);
+    expect(b.flush()).toEqual([]);
+    expect(b.deadlineMs()).toBeNull();
+  });
+
+  it('cuts by time: bytes wait at most chunkFlushMs after their first byte', () => {
+    const b = new ChunkBatcher({ job: 'j', attempt: 1 });
+    expect(b.push(bytes('a'), 100)).toEqual([]);
+    expect(b.push(bytes('b'), 120)).toEqual([]);
+    expect(b.tick(149)).toEqual([]);
+    const [c] = b.tick(150);
+    expect(new TextDecoder().decode(c!.data)).toBe('ab');
+    expect(c!.timeMs).toBe(100);
+    // A push that arrives after the deadline cuts at once, itself included.
+    b.push(bytes('c'), 200);
+    const late = b.push(bytes('d'), 260);
+    expect(late.map((x) => new TextDecoder().decode(x.data))).toEqual(['cd']);
+  });
+
+  it('copies the bytes it keeps, so the caller may reuse its buffer after the cut', () => {
+    const b = new ChunkBatcher({ job: 'j', attempt: 0, chunkBytesMax: 4 });
+    const buf = bytes('abcd');
+    const [c] = b.push(buf, 0);
+    buf.fill(0);
+    expect(new TextDecoder().decode(c!.data)).toBe('abcd');
+  });
+
+  it('property: any split and timing yields the stream back, in order, within limits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 30 })), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 40 }),
+        (writes, max, flushMs) => {
+          const b = new ChunkBatcher({ job: 'j', attempt: 2, chunkBytesMax: max, chunkFlushMs: flushMs });
+          const chunks: LogChunk[] = [];
+          let now = 0;
+          for (const [w, dt] of writes) {
+            now += dt;
+            chunks.push(...b.tick(now), ...b.push(w, now));
+          }
+          chunks.push(...b.flush());
+          expect(concat(chunks.map((c) => c.data))).toEqual(concat(writes.map(([w]) => w)));
+          let offset = 0;
+          chunks.forEach((c, i) => {
+            expect(c.seq).toBe(i);
+            expect(c.offset).toBe(offset);
+            expect(c.data.byteLength).toBeGreaterThan(0);
+            expect(c.data.byteLength).toBeLessThanOrEqual(max);
+            offset += c.data.byteLength;
+          });
+        },
+      ),
+    );
+  });
+});
