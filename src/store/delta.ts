@@ -19,17 +19,20 @@ export function encodeDelta(base: Uint8Array, target: Uint8Array): Buffer {
   while (prefix < limit && base[prefix] === target[prefix]) prefix++;
   let suffix = 0;
   while (suffix < limit - prefix && base[base.length - 1 - suffix] === target[target.length - 1 - suffix]) suffix++;
-  const out: number[] = [];
-  pushSize(out, base.length);
-  pushSize(out, target.length);
-  pushCopy(out, 0, prefix);
-  for (let i = prefix; i < target.length - suffix; i += insertBytesMax) {
-    const end = Math.min(i + insertBytesMax, target.length - suffix);
-    out.push(end - i);
-    for (let j = i; j < end; j++) out.push(target[j]!);
+  const middle = target.length - suffix - prefix;
+  // Worst case: two sizes, two copies per 16 MiB, one opcode per 127 inserted bytes.
+  const out = Buffer.alloc(20 + 8 * (2 + Math.ceil((prefix + suffix) / copyBytesMax)) + middle + Math.ceil(middle / insertBytesMax));
+  let pos = pushSize(out, 0, base.length);
+  pos = pushSize(out, pos, target.length);
+  pos = pushCopy(out, pos, 0, prefix);
+  for (let i = prefix; i < prefix + middle; i += insertBytesMax) {
+    const n = Math.min(insertBytesMax, prefix + middle - i);
+    out[pos++] = n;
+    out.set(target.subarray(i, i + n), pos);
+    pos += n;
   }
-  pushCopy(out, base.length - suffix, suffix);
-  return Buffer.from(out);
+  pos = pushCopy(out, pos, base.length - suffix, suffix);
+  return out.subarray(0, pos);
 }
 
 /** Applies a delta to its base; a delta that does not fit its base is a corrupt pack. */
@@ -78,31 +81,33 @@ export function applyDelta(delta: Uint8Array, base: Uint8Array): Buffer {
   return out;
 }
 
-function pushSize(out: number[], n: number): void {
+function pushSize(out: Buffer, pos: number, n: number): number {
   do {
     let byte = n & 0x7f;
     n = Math.floor(n / 128);
     if (n > 0) byte |= 0x80;
-    out.push(byte);
+    out[pos++] = byte;
   } while (n > 0);
+  return pos;
 }
 
-function pushCopy(out: number[], offset: number, length: number): void {
+function pushCopy(out: Buffer, pos: number, offset: number, length: number): number {
   for (let done = 0; done < length; done += copyBytesMax) {
     const size = Math.min(copyBytesMax, length - done);
     const at = offset + done;
+    const opAt = pos++;
     let op = 0x80;
-    const args: number[] = [];
     for (let i = 0; i < 4; i++) {
       const b = Math.floor(at / 2 ** (8 * i)) & 0xff;
-      if (b !== 0) { op |= 1 << i; args.push(b); }
+      if (b !== 0) { op |= 1 << i; out[pos++] = b; }
     }
     for (let i = 0; i < 3; i++) {
       const b = (size >>> (8 * i)) & 0xff;
-      if (b !== 0) { op |= 1 << (4 + i); args.push(b); }
+      if (b !== 0) { op |= 1 << (4 + i); out[pos++] = b; }
     }
-    out.push(op, ...args);
+    out[opAt] = op;
   }
+  return pos;
 }
 
 function bad(message: string): CairnError {

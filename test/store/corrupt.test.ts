@@ -98,10 +98,13 @@ describe('damaged or foreign repositories', () => {
     // Damage the compressed bytes of the history record's blob, found with git's own tools.
     const path = (await gitCli(['ls-tree', '-r', '--name-only', 'HEAD', 'history'], dir)).trim();
     const blob = await gitCli(['rev-parse', `HEAD:${path}`], dir);
-    const [idx] = await packFiles(dir, '.idx');
-    const line = (await gitCli(['verify-pack', '-v', idx!])).split('\n').find((l) => l.startsWith(blob))!;
-    const [, , , packedSize, offset] = line.split(/\s+/).map(Number);
-    const fh = await open(idx!.replace(/idx$/, 'pack'), 'r+');
+    let found: { idx: string; line: string } | null = null;
+    for (const idx of await packFiles(dir, '.idx')) {
+      const line = (await gitCli(['verify-pack', '-v', idx])).split('\n').find((l) => l.startsWith(blob));
+      if (line !== undefined) found = { idx, line };
+    }
+    const [, , , packedSize, offset] = found!.line.split(/\s+/).map(Number);
+    const fh = await open(found!.idx.replace(/idx$/, 'pack'), 'r+');
     const at = offset! + packedSize! - 3; // inside the zlib stream's checksum
     const b = Buffer.alloc(1);
     await fh.read(b, 0, 1, at);
