@@ -11,6 +11,7 @@ import type { CommandResult, Effect } from './effects.js';
 import { nodeDown, nodeDraining, nodeHeartbeat, nodeJoined, nodeLabelsSet, nodeRemoved, nodeRoleSet } from './node-handlers.js';
 import { jobCancelled, runSubmitted } from './run-handlers.js';
 import { pruneFinished } from './state.js';
+import { assert } from '../util/errors.js';
 import type { ApplyMeta, ClusterState } from './types.js';
 
 type Handler<K extends CommandKind> = (d: Draft, c: CommandOf<K>) => CommandResult;
@@ -45,6 +46,10 @@ export interface ApplyOutcome {
  * Applies one committed command. A refused command changes nothing but the applied index and
  * the clock, and has no effects; its result says why. An entry at or below the applied index
  * (replayed after a snapshot) is ignored.
+ *
+ * Ownership: the state passed in is consumed. Its record maps are updated in place (records are
+ * replaced, never modified), so keep using the returned state; take cloneState() first to keep
+ * a stable view of the old one.
  */
 export function applyCommand(state: ClusterState, cmd: Command, meta: ApplyMeta): ApplyOutcome {
   if (meta.index <= state.appliedIndex) {
@@ -56,6 +61,7 @@ export function applyCommand(state: ClusterState, cmd: Command, meta: ApplyMeta)
     ? refuse('INVALID_INPUT', `unknown command kind ${String(cmd.kind)}`, { kind: String(cmd.kind) })
     : handler(d, cmd as never);
   if (!result.ok) {
+    assert(!d.dirty, `${cmd.kind} refused after writing: handlers must decide before they write`);
     return { state: { ...state, appliedIndex: meta.index, clockMs: d.now }, effects: [], result };
   }
   if (d.effects.some((e) => e.kind === 'event' && e.event.type === 'run' && e.event.state !== 'running')) pruneFinished(d);

@@ -1,14 +1,15 @@
 /**
- * A copy-on-write draft of the state for one command: each record map is copied on its first
- * write, so applying a command costs the records it touches plus one shallow copy per map, and
- * the input state is never changed (a refused command simply drops the draft).
+ * The working copy of the state for one command. The top-level object is new; the record maps
+ * (nodes, jobs, runs, pipelines) are updated in place, because copying a map of thousands of
+ * jobs for every entry would make applying cost O(jobs). Records themselves are never changed in
+ * place, only replaced, so a shallow copy of the maps (cloneState) is a faithful snapshot.
+ * Handlers decide to refuse before they write; `dirty` lets applyCommand check that.
  */
 import type { JsonValue } from '../pipeline/types.js';
 import type { ErrorCode } from '../util/errors.js';
 import { assert } from '../util/errors.js';
 import type { ClusterEvent, CommandResult, Effect } from './effects.js';
 import type { ApplyMeta, ClusterConfig, ClusterState, JobRecord, NodeRecord, RegisteredPipeline, RunRecord } from './types.js';
-
 type Maps = 'nodes' | 'jobs' | 'runs' | 'pipelines';
 
 export class Draft {
@@ -17,7 +18,8 @@ export class Draft {
   readonly now: number;
   readonly effects: Effect[] = [];
   private readonly s: ClusterState;
-  private readonly copied = new Set<Maps>();
+  /** Set by the first write: a refusal after a write would leave a half-applied command. */
+  dirty = false;
 
   constructor(base: ClusterState, meta: ApplyMeta) {
     this.meta = meta;
@@ -31,10 +33,7 @@ export class Draft {
   }
 
   private writable<K extends Maps>(k: K): ClusterState[K] {
-    if (!this.copied.has(k)) {
-      this.s[k] = { ...this.s[k] } as ClusterState[K];
-      this.copied.add(k);
-    }
+    this.dirty = true;
     return this.s[k];
   }
 
@@ -73,10 +72,12 @@ export class Draft {
     delete this.writable('pipelines')[name];
   }
   setConfig(config: ClusterConfig): void {
+    this.dirty = true;
     this.s.config = config;
   }
   /** Takes the next run number and `count` job sequence numbers. */
   takeSeqs(count: number): { run: number; job: number } {
+    this.dirty = true;
     const out = { run: this.s.nextRunSeq, job: this.s.nextJobSeq };
     this.s.nextRunSeq += 1;
     this.s.nextJobSeq += count;

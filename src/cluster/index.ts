@@ -19,7 +19,7 @@ export type {
 } from './effects.js';
 export * from './constants.js';
 export { configKeys, defaultConfig, validateConfig } from './config.js';
-export { emptyState } from './state.js';
+export { cloneState, emptyState } from './state.js';
 export type { ApplyOutcome } from './apply.js';
 export { applyAll, applyCommand } from './apply.js';
 export { applyEntry, canonicalJson, commandKinds, decodeCommand, decodeState, encodeCommand, encodeState, validateCommand } from './codec.js';

@@ -4,7 +4,7 @@
  * apply (JobPlaced re-checks everything), so proposing twice is harmless.
  */
 import type { NodeView, QueuedJob } from '../scheduler/index.js';
-import { parseLabelTerms, place, toNodeLabels } from '../scheduler/index.js';
+import { assign, hasFreeSlot, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';
 import type { JobPlacedCommand } from './commands.js';
 import { readiness } from './readiness.js';
 import type { ClusterState, JobRecord } from './types.js';
@@ -49,9 +49,12 @@ export function readyJobs(state: ClusterState): JobRecord[] {
 
 /** The placements the leader should propose now (see scheduler `place` for the rule). */
 export function schedule(state: ClusterState): JobPlacedCommand[] {
+  const nodes = nodeViews(state);
+  // Under load every slot is often taken: then there is nothing to decide.
+  if (!nodes.some(hasFreeSlot)) return [];
   const jobs = readyJobs(state);
   if (jobs.length === 0) return [];
   const queue: QueuedJob[] = jobs.map((j) => ({ id: j.id, seq: j.seq, terms: parseLabelTerms(j.labels) }));
-  const { placements } = place(queue, nodeViews(state));
+  const { placements } = assign(queue, nodes);
   return placements.map((p) => ({ kind: 'JobPlaced', job: p.jobId, attempt: state.jobs[p.jobId]!.attempts.length + 1, node: p.node }));
 }

@@ -11,6 +11,6 @@ export { matches, termHolds, unmetTerms } from './matches.js';
 export type { NodeView } from './node-view.js';
 export { hasFreeSlot } from './node-view.js';
 export type { Placement, PlaceResult, QueuedJob } from './place.js';
-export { byAge, place } from './place.js';
+export { assign, byAge, place } from './place.js';
 export type { CanEverRun, Explanation, ExplanationCode } from './explain.js';
 export { canEverRun, explain, labelsListedMax, labelsThatExist, unplaceableError } from './explain.js';

@@ -45,8 +45,19 @@ export function byAge(a: QueuedJob, b: QueuedJob): number {
   return a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Runs one pass (see the rule above). Pure: the inputs are not changed. */
+/** Runs one pass (see the rule above), explaining every job left waiting. Pure: the inputs are not changed. */
 export function place(queue: readonly QueuedJob[], nodes: readonly NodeView[]): PlaceResult {
+  const { placements, unplaced, nodesAfter } = assign(queue, nodes);
+  const waiting = new Map<string, Explanation>();
+  for (const job of unplaced) waiting.set(job.id, explain(job.terms, nodesAfter));
+  return { placements, waiting };
+}
+
+/**
+ * The pass without explanations, for the leader's hot path: the placements, the jobs left
+ * unplaced (oldest first), and the nodes with their running counts after the placements.
+ */
+export function assign(queue: readonly QueuedJob[], nodes: readonly NodeView[]): { placements: Placement[]; unplaced: QueuedJob[]; nodesAfter: NodeView[] } {
   const jobs = [...queue].sort(byAge);
   const live = nodes.map((n) => ({ ...n }));
   // fits[j] lists the nodes job j matches (up or not); demand[n] counts unplaced jobs matching n.
@@ -70,9 +81,7 @@ export function place(queue: readonly QueuedJob[], nodes: readonly NodeView[]): 
     for (const i of fits[j]!) demand[i]!--;
     placements.push({ jobId: job.id, node: node.name });
   });
-  const waiting = new Map<string, Explanation>();
-  for (const job of unplaced) waiting.set(job.id, explain(job.terms, live));
-  return { placements, waiting };
+  return { placements, unplaced, nodesAfter: live };
 }
 
 /** True when node a is a better home than node b for the current job (rules 2 and 3). */

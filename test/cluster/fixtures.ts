@@ -1,58 +1,12 @@
-/** Test helpers: pipeline plans without the parser, and a harness that applies commands like a log. */
+/** Test helpers: a harness that applies commands like a committed log. */
 import { expect } from 'vitest';
-import type { JobInstance, JobSpec, JsonValue, Plan } from '../../src/pipeline/types.js';
 import type { ApplyOutcome, ClusterState, Command, Effect, JobRecord, RunSubmittedCommand } from '../../src/cluster/index.js';
-import { applyCommand, emptyState, schedule } from '../../src/cluster/index.js';
+import { applyCommand, canonicalJson, emptyState, schedule } from '../../src/cluster/index.js';
+import type { Plan } from '../../src/pipeline/types.js';
 
-export function spec(id: string, over: Partial<JobSpec> = {}): JobSpec {
-  return {
-    id,
-    name: id,
-    runsOn: [],
-    labels: [],
-    needs: [],
-    env: {},
-    defaults: {},
-    continueOnError: false,
-    outputs: {},
-    steps: [],
-    retry: { max: 2, on: ['node-lost'] },
-    artifacts: [],
-    sandbox: 'none',
-    loc: { file: 'ci.yml', line: 1, column: 1 },
-    ...over,
-  };
-}
+import { freezeRecords } from './plans.js';
 
-/** A plan from specs; a spec with a matrix axis expands to one instance per value. */
-export function plan(specs: JobSpec[], name = 'ci'): Plan {
-  const instances: JobInstance[] = [];
-  const keysOf = new Map<string, string[]>();
-  for (const s of specs) {
-    const axes = Object.entries(s.matrix?.axes ?? {});
-    const combos: Array<Record<string, JsonValue>> = axes.length === 0 ? [{}] : (axes[0]![1].map((v) => ({ [axes[0]![0]]: v })));
-    const keys: string[] = [];
-    for (const m of combos) {
-      const key = axes.length === 0 ? s.id : `${s.id} (${Object.values(m).join(', ')})`;
-      // As the planner does: runs-on resolved per instance, matrix jobs named by their key.
-      const runsOn = s.runsOn.map((r) => r.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, k: string) => String(m[k])));
-      instances.push({
-        key,
-        jobId: s.id,
-        matrix: m,
-        needs: s.needs.flatMap((n) => keysOf.get(n) ?? []),
-        needsJobs: [...s.needs],
-        name: axes.length === 0 ? s.name : key,
-        runsOn,
-        continueOnError: s.continueOnError,
-        strategy: { 'fail-fast': s.matrix?.failFast ?? true },
-      });
-      keys.push(key);
-    }
-    keysOf.set(s.id, keys);
-  }
-  return { pipeline: { name, file: '<inline>', kind: 'workflow', on: { schedule: [] }, env: {}, defaults: {}, jobs: specs }, instances };
-}
+export { plan, spec } from './plans.js';
 
 /** Applies commands as consecutive committed entries, 10 ms apart unless told otherwise. */
 export class Harness {
@@ -69,6 +23,7 @@ export class Harness {
     this.log.push({ cmd, meta });
     const out = applyCommand(this.state, cmd, meta);
     this.state = out.state;
+    freezeRecords(this.state);
     this.effects.push(...out.effects);
     return out;
   }
@@ -80,13 +35,14 @@ export class Harness {
   }
 
   refused(cmd: Command, reason?: string): ApplyOutcome & { result: { ok: false } } {
-    const before = this.state;
+    // applyCommand consumes its input, so remember the old state as text.
+    const before = canonicalJson({ ...this.state, appliedIndex: 0, clockMs: 0 });
     const out = this.apply(cmd);
     expect(out.result.ok, JSON.stringify(cmd)).toBe(false);
     if (reason !== undefined && !out.result.ok) expect(out.result.data.reason ?? out.result.code).toBe(reason);
     expect(out.effects).toEqual([]);
     // Only the applied index and the clock move on a refusal.
-    expect({ ...out.state, appliedIndex: 0, clockMs: 0 }).toEqual({ ...before, appliedIndex: 0, clockMs: 0 });
+    expect(canonicalJson({ ...out.state, appliedIndex: 0, clockMs: 0 })).toBe(before);
     return out as ApplyOutcome & { result: { ok: false } };
   }
 

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterState, Command, Effect } from '../../src/cluster/index.js';
-import { applyCommand, canonicalJson, decodeState, emptyState, encodeState, leaseExpired, schedule } from '../../src/cluster/index.js';
+import { applyCommand, canonicalJson, cloneState, decodeState, emptyState, encodeState, leaseExpired, schedule } from '../../src/cluster/index.js';
 import type { JobSpec } from '../../src/pipeline/types.js';
 import { checkState, checkStep } from './invariants.js';
-import { plan, spec } from './fixtures.js';
+import { freezeRecords, plan, spec } from './plans.js';
 
 /** mulberry32: a small seeded generator, so a seed replays the same sequence. */
 function rng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
@@ -108,11 +108,13 @@ function simulate(seed: number): { state: ClusterState; steps: number; accepted:
     timeMs += r.int(800);
     for (const cmd of nextCommands(r, s, timeMs, boots)) {
       index += 1;
-      const before = s;
+      // applyCommand consumes its input; a shallow clone is a faithful snapshot (records are never modified).
+      const before = cloneState(s);
       try {
         // Proposals carry the leader's clock; a new leader's clock may be a little behind.
         const out = applyCommand(s, cmd, { index, term: 1, timeMs: timeMs - r.int(50) });
         s = out.state;
+        freezeRecords(s);
         if (out.result.ok) accepted++;
         effects += out.effects.length;
         checkState(s);
