@@ -1,9 +1,8 @@
 /**
- * Durable file writes: write a temporary file, fsync it, rename it over the target, fsync the
- * directory. A reader (or a crash) sees the old file or the new one, never a torn one.
+ * Durable file writes. The store's protocol (write a temporary name, fsync, rename, fsync the
+ * directory where order matters) is spelled out where it is used; these are its pieces.
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 
 /** Fsyncs a directory, so that names created, renamed or removed in it survive a power loss. */
 export async function syncDir(dir: string): Promise<void> {
@@ -33,16 +32,6 @@ export async function writeFileSynced(path: string, data: Uint8Array, sync: bool
   } finally {
     await fh.close();
   }
-}
-
-/**
- * Replaces `path` atomically through `tmpPath`. The directory is fsynced only with
- * `syncDirectory`: callers whose later steps fsync the same directory skip it.
- */
-export async function replaceFile(path: string, tmpPath: string, data: Uint8Array, syncDirectory: boolean): Promise<void> {
-  await writeFileSynced(tmpPath, data, true);
-  await rename(tmpPath, path);
-  if (syncDirectory) await syncDir(dirname(path));
 }
 
 /** Removes a file that may already be gone. */

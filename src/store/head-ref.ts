@@ -3,11 +3,11 @@
  * the commit id, falling back to `packed-refs` (after a `git pack-refs`). Writes go through
  * `main.lock` and a rename, git's own locking convention, so git never reads a torn ref.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnError } from '../util/errors.js';
 import { branchRef } from './constants.js';
-import { replaceFile, unlinkIfPresent } from './fs-durable.js';
+import { unlinkIfPresent, writeFileSynced } from './fs-durable.js';
 
 const oidPattern = /^[0-9a-f]{40}$/;
 
@@ -29,13 +29,24 @@ export async function readHead(gitdir: string): Promise<string | null> {
 }
 
 /**
- * Points the branch at `oid`. The new ref is fsynced before the rename, so a crash leaves the
- * old ref or the new one; the directory is not fsynced, since losing the rename in a power
- * cut only leaves the store one batch behind, and the log replays that batch.
+ * Points the branch at `oid`: prepareHead() writes and fsyncs `main.lock` (it may run while
+ * the batch's pack is being written), commitHead() renames it over the ref once the pack is
+ * durable. A crash leaves the old ref or the new one. The directory is not fsynced after the
+ * rename: losing it in a power cut only leaves the store one batch behind, which the log
+ * replays.
  */
+export async function prepareHead(gitdir: string, oid: string): Promise<void> {
+  await writeFileSynced(join(gitdir, `${branchRef}.lock`), Buffer.from(`${oid}\n`), true);
+}
+
+export async function commitHead(gitdir: string): Promise<void> {
+  await rename(join(gitdir, `${branchRef}.lock`), join(gitdir, branchRef));
+}
+
+/** prepareHead() then commitHead(), for a ref move with nothing to overlap. */
 export async function writeHead(gitdir: string, oid: string): Promise<void> {
-  const path = join(gitdir, branchRef);
-  await replaceFile(path, `${path}.lock`, Buffer.from(`${oid}\n`), false);
+  await prepareHead(gitdir, oid);
+  await commitHead(gitdir);
 }
 
 /** Removes the branch (an empty snapshot was installed). */

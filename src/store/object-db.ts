@@ -4,7 +4,7 @@
  * ref may point into it; a marker file names the pack in flight, so that recovery can tell a
  * crashed batch's pack (no ref points into it: delete it) from a finished one.
  */
-import { readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -236,7 +236,7 @@ export class ObjectDb {
     const idx = buildIdx(result.entries, result.checksum);
     const base = join(this.packDir, `pack-${name}`);
     await writeFileSynced(join(this.gitdir, pendingMergeFile), Buffer.from(JSON.stringify({ target: name, sources: sources.map((s) => s.name) })), true);
-    await writeFileSynced(join(this.packDir, 'tmp_idx_merge'), idx, true);
+    await writeFileSynced(join(this.packDir, 'tmp_idx_merge'), idx, false); // derived: rebuilt if torn
     await rename(tmpPath, `${base}.pack`);
     await rename(join(this.packDir, 'tmp_idx_merge'), `${base}.idx`);
     await syncDir(this.packDir);
@@ -247,8 +247,8 @@ export class ObjectDb {
   }
 
   /**
-   * Completes or undoes a merge a crash interrupted: once the merged pack is in place with a
-   * valid index, its sources go; otherwise the merged pack goes and the sources stay.
+   * Completes or undoes a merge a crash interrupted: once the merged pack is in place, its
+   * sources go; otherwise whatever of the merged pack exists goes and the sources stay.
    */
   private async finishMerge(): Promise<void> {
     const marker = join(this.gitdir, pendingMergeFile);
@@ -263,16 +263,10 @@ export class ObjectDb {
     } catch {
       plan = { target: '', sources: [] }; // a torn marker: the merge never started its renames
     }
+    // The merged pack is renamed into place only after its fsync, so its name means it is whole
+    // (its index, written without an fsync, is rebuilt by open() if a power cut tore it).
     const target = join(this.packDir, `pack-${plan.target}`);
-    let complete = false;
-    if (/^[0-9a-f]{40}$/.test(plan.target)) {
-      try {
-        await (await PackFile.open(`${target}.pack`, `${target}.idx`, await readFile(`${target}.idx`))).close();
-        complete = true;
-      } catch {
-        complete = false;
-      }
-    }
+    const complete = /^[0-9a-f]{40}$/.test(plan.target) && (await stat(`${target}.pack`).then(() => true, () => false));
     const doomed = complete ? plan.sources.filter((s) => /^[0-9a-f]{40}$/.test(s)) : [plan.target];
     for (const name of doomed) {
       if (name === '') continue;

@@ -21,7 +21,7 @@ import { assert, CairnError } from '../util/errors.js';
 import { commitIdentityEmail, commitIdentityName, packEntriesMax } from './constants.js';
 import { applyEffect, validateEffect } from './effects.js';
 import { decodeCommit, encodeCommit, objectId } from './git-object.js';
-import { clearStaleLock, deleteHead, readHead, writeHead } from './head-ref.js';
+import { clearStaleLock, commitHead, deleteHead, prepareHead, readHead, writeHead } from './head-ref.js';
 import { compareNewestFirst, HistoryIndex, sortTimeOf } from './history-index.js';
 import {
   attemptFile, attemptOfFile, checkJobId, checkName, configDir, configPath, historyDir, jobHistoryPath, pipelineDefinitionFile,
@@ -158,11 +158,13 @@ class GitStore implements Store {
         indexed.push(...records);
       }
       if (head === this.headOid) return;
-      await this.db.writePack(out, this.init.afterPackWrite);
-      await writeHead(this.dir, head!);
+      // The new ref is written and fsynced while the pack is; it moves once the pack is durable.
+      await Promise.all([this.db.writePack(out, this.init.afterPackWrite), prepareHead(this.dir, head!)]);
+      await commitHead(this.dir);
       await this.db.clearPending();
     } catch (err) {
       // The tree in memory is ahead of the disk: go back to the last durable HEAD.
+      await clearStaleLock(this.dir);
       await this.load(this.headOid);
       throw err;
     }

@@ -31,7 +31,8 @@ describe('the real git CLI', () => {
     const { store, dir, root } = await fresh();
     for (const b of randomSplit(entries, 4, 12)) await store.apply(b); // ~50 batches: many merges
     const packs = (await readdir(join(dir, 'objects', 'pack'))).filter((f) => f.endsWith('.pack'));
-    expect(packs.length).toBeLessThanOrEqual(9);
+    expect(packs.length).toBeGreaterThan(1);
+    expect(packs.length).toBeLessThanOrEqual(17); // merged down past packCountMax
     expect(await gitCli(['fsck', '--strict', '--full', '--dangling'], dir)).toBe('');
     expect(await gitCli(['count-objects', '-v'], dir)).toMatch(/garbage: 0/);
 

@@ -120,6 +120,36 @@ describe('restart and crash recovery', () => {
     expect(await gitCli(['log', '-1', '--format=%s'], dir)).toMatch(new RegExp(`^${applied}: `));
   });
 
+  test('a merge cut short is finished when its merged pack is in place, undone otherwise', async () => {
+    const dir = await dirFor();
+    const a = await openStore(dir);
+    for (let i = 0; i < 60; i += 20) await a.apply(entries.slice(i, i + 20));
+    const head = await a.head();
+    await a.close();
+    const packNames = async (): Promise<string[]> =>
+      (await readdir(join(dir, 'objects', 'pack'))).filter((f) => f.endsWith('.pack')).map((f) => f.slice(5, 45)).sort();
+    const sources = await packNames();
+    expect(sources).toHaveLength(3);
+
+    // Undone: the marker names a merged pack that never reached its name.
+    await writeFile(join(dir, 'cairn-pending-merge'), JSON.stringify({ target: 'f'.repeat(40), sources }));
+    const b = await openStore(dir);
+    expect(await b.head()).toBe(head);
+    await b.close();
+    expect(await packNames()).toEqual(sources);
+
+    // Finished: git writes the merged pack (all objects, sources kept), the marker names it.
+    await gitCli(['repack', '-a', '-q'], dir);
+    const target = (await packNames()).find((n) => !sources.includes(n))!;
+    await writeFile(join(dir, 'cairn-pending-merge'), JSON.stringify({ target, sources }));
+    const c = await opened(dir);
+    expect(await packNames()).toEqual([target]);
+    expect(await c.head()).toBe(head);
+    expect(await gitCli(['fsck', '--strict', '--dangling'], dir)).toBe('');
+    await c.apply(entries.slice(60));
+    expect(await c.head()).toBe(await referenceHead(300));
+  });
+
   test('a crash after the ref moved but before the marker went keeps the batch', async () => {
     const dir = await dirFor();
     const a = await openStore(dir);
