@@ -1,0 +1,190 @@
+import { open, stat } from 'node:fs/promises';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import type { ApiService, LogChunk, PipelineRegistration, SubmitRequest } from '../src/api/index.js';
+import {
+  clusterStatusView, isJobState, jobStatusView, jobsView, terminalJobStates, type ClusterState, type Command, type CommandResult,
+} from '../src/cluster/index.js';
+import { defaultInputs, isScriptPipeline, parsePipeline, parseScriptPipeline, planPipeline } from '../src/pipeline/index.js';
+import type { Network } from '../src/net/index.js';
+import type { Store } from '../src/store/index.js';
+import { CairnError } from '../src/util/errors.js';
+import { attemptLogFile } from './job-host.js';
+import { orThrow } from './proposer.js';
+
+/** Log chunks are fixed 64 KiB slices of the log file, so a sequence number means the same bytes on every node. */
+export const logChunkBytes = 64 * 1024;
+/** A follower looks for new bytes this often while the job runs. */
+const logFollowPollMs = 100;
+export const logReadRpc = 'log-read';
+
+export interface NodeApiInit {
+  name: string;
+  logsDir: string;
+  state(): ClusterState;
+  raftInfo(): { leader: string | null; term: number; role: string };
+  propose(cmd: Command): Promise<CommandResult>;
+  store: Store;
+  net: Network;
+  jobsRunning(): number;
+}
+
+/**
+ * The REST API's view of a node: reads come from this node's copy of the replicated state and
+ * store (any node answers); writes are proposed to the log (the core forwards them to the leader).
+ */
+export function createNodeApi(init: NodeApiInit): ApiService {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const jobsGauge = new Gauge({ name: 'cairn_jobs', help: 'Jobs in the cluster by state', labelNames: ['state'], registers: [registry] });
+  const runningGauge = new Gauge({ name: 'cairn_node_running_attempts', help: 'Attempts running on this node', registers: [registry] });
+  const termGauge = new Gauge({ name: 'cairn_raft_term', help: 'Current Raft term', registers: [registry] });
+  const leaderGauge = new Gauge({ name: 'cairn_raft_is_leader', help: '1 when this node leads', registers: [registry] });
+
+  async function readChunk(job: string, attempt: number, seq: number): Promise<{ data: Uint8Array; size: number } | null> {
+    const state = init.state();
+    const node = state.jobs[job]?.attempts.find((a) => a.n === attempt)?.node;
+    if (node === init.name) return readLocalChunk(attemptLogFile(init.logsDir, job, attempt), seq);
+    const owner = node === undefined ? undefined : state.nodes[node];
+    if (!owner) return null;
+    const req = new TextEncoder().encode(JSON.stringify({ job, attempt, seq }));
+    try {
+      const res = await init.net.request(owner.id, logReadRpc, req, { timeoutMs: 5000 });
+      if (res.length < 8) return null;
+      const size = Number(new DataView(res.buffer, res.byteOffset).getBigUint64(0));
+      return { size, data: res.subarray(8) };
+    } catch {
+      return null;
+    }
+  }
+
+  return {
+    async cluster() {
+      const r = init.raftInfo();
+      return clusterStatusView(init.state(), { leader: r.leader, term: r.term });
+    },
+    async nodes() {
+      const r = init.raftInfo();
+      return clusterStatusView(init.state(), { leader: r.leader, term: r.term }).nodes;
+    },
+    async submit(req: SubmitRequest) {
+      if (req.secrets && Object.keys(req.secrets).length > 0) {
+        throw new CairnError('INVALID_INPUT', 'secrets cannot be submitted to the cluster yet: they would be written to the replicated log');
+      }
+      let text = req.pipeline;
+      let file = req.file ?? 'submitted.yml';
+      let repo = req.repo;
+      let ref = req.ref;
+      let name: string | undefined = req.name;
+      if (text === undefined) {
+        const reg = req.name === undefined ? undefined : init.state().pipelines[req.name];
+        if (!reg) throw new CairnError('PIPELINE_NOT_FOUND', `no registered pipeline ${req.name}`, { name: req.name ?? null, registered: Object.keys(init.state().pipelines) });
+        text = reg.text;
+        file = reg.fileName;
+        repo ??= reg.repo ?? undefined;
+        ref ??= reg.ref ?? undefined;
+      }
+      const pipeline = isScriptPipeline(text) ? parseScriptPipeline(text, file) : parsePipeline(text, file);
+      const inputs = { ...defaultInputs(pipeline), ...(req.inputs ?? {}) };
+      const plan = planPipeline(pipeline, { inputs });
+      name ??= pipeline.name;
+      const res = orThrow(
+        await init.propose({
+          kind: 'RunSubmitted', plan, pipeline: name, labels: req.labels ?? [], inputs,
+          ...(repo ? { source: { repo, ref: ref ?? null } } : {}),
+          requestId: `${init.name}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`,
+        }),
+      );
+      const run = res.run!;
+      const view = jobStatusView(init.state(), run.jobs.length === 1 ? run.jobs[0]! : run.id);
+      return { id: view.id, state: view.state, jobs: run.jobs };
+    },
+    async jobs(q) {
+      if (q.state !== undefined && !isJobState(q.state)) throw new CairnError('INVALID_INPUT', `unknown state ${q.state}`);
+      return jobsView(init.state(), q.state === undefined ? {} : { state: q.state });
+    },
+    async job(id) {
+      return jobStatusView(init.state(), id);
+    },
+    async *logs(id, { from, follow, signal }): AsyncIterable<LogChunk> {
+      const view = jobStatusView(init.state(), id);
+      const job = view.jobs.length === 1 ? view.jobs[0]!.id : null;
+      if (job === null) throw new CairnError('INVALID_INPUT', `${id} is a run of several jobs: ask for one of ${view.jobs.map((j) => j.id).join(', ')}`);
+      let seq = from;
+      for (;;) {
+        const rec = init.state().jobs[job];
+        const attempt = rec?.attempts.at(-1)?.n;
+        const ended = rec === undefined || terminalJobStates.has(rec.state);
+        if (attempt !== undefined) {
+          for (;;) {
+            const c = await readChunk(job, attempt, seq);
+            if (c === null) break;
+            const complete = c.data.length === logChunkBytes;
+            // While the job runs, only whole chunks go out, so a sequence never changes its bytes.
+            if (!complete && !ended) break;
+            if (c.data.length === 0) break;
+            yield { seq, data: c.data };
+            seq++;
+            if (!complete) break;
+          }
+        }
+        if (ended || !follow || signal.aborted) return;
+        await new Promise((r) => setTimeout(r, logFollowPollMs));
+      }
+    },
+    async cancel(id) {
+      jobStatusView(init.state(), id);
+      orThrow(await init.propose({ kind: 'JobCancelled', job: id, reason: 'cancelled by a user' }));
+      return jobStatusView(init.state(), id);
+    },
+    async history({ limit }) {
+      return init.store.history({ limit });
+    },
+    async pipelines() {
+      return Object.values(init.state().pipelines).map((p) => ({ name: p.name, repo: p.repo, ref: p.ref, file: p.fileName }));
+    },
+    async addPipeline(reg: PipelineRegistration) {
+      const pipeline = isScriptPipeline(reg.content) ? parseScriptPipeline(reg.content, reg.name) : parsePipeline(reg.content, `${reg.name}.yml`);
+      planPipeline(pipeline);
+      orThrow(await init.propose({ kind: 'PipelineAdded', name: reg.name, fileName: `${reg.name}.yml`, text: reg.content, ...(reg.repo ? { repo: reg.repo } : {}), ...(reg.ref ? { ref: reg.ref } : {}) }));
+      return { name: reg.name };
+    },
+    async removePipeline(name) {
+      orThrow(await init.propose({ kind: 'PipelineRemoved', name }));
+      return { name };
+    },
+    async health() {
+      const r = init.raftInfo();
+      return { ok: true, node: init.name, role: r.role, leader: r.leader, term: r.term };
+    },
+    async metrics() {
+      const state = init.state();
+      jobsGauge.reset();
+      for (const j of Object.values(state.jobs)) jobsGauge.inc({ state: j.state });
+      runningGauge.set(init.jobsRunning());
+      const r = init.raftInfo();
+      termGauge.set(r.term);
+      leaderGauge.set(r.role === 'leader' ? 1 : 0);
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
+
+/** Reads chunk `seq` of a local log file; null when the file does not exist (yet). */
+export async function readLocalChunk(file: string, seq: number): Promise<{ data: Uint8Array; size: number } | null> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return null;
+  }
+  const start = seq * logChunkBytes;
+  if (start >= size) return { data: new Uint8Array(0), size };
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(logChunkBytes, size - start));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return { data: buf.subarray(0, bytesRead), size };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { AttemptStatus, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
+import { runJob, type Conclusion, type JobResult, type NeedResult } from '../src/exec/index.js';
+
+/** How long a cancelled or lease-expired attempt's processes get between SIGTERM and SIGKILL. */
+const attemptKillGraceMs = 5000;
+/** Reports of an attempt's end are retried this many times (a leader change may drop one). */
+const reportTriesMax = 5;
+
+export interface JobHostInit {
+  node: string;
+  logsDir: string;
+  workDir: string;
+  propose(cmd: Command): Promise<CommandResult>;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** Bytes of an attempt's log as they are written (for live followers). */
+  onOutput?(job: string, attempt: number, bytes: Uint8Array): void;
+  onAttemptEnd?(job: string, attempt: number): void;
+}
+
+interface Running {
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Where an attempt's log lives on the node that runs it (SPEC.md: logs/<job>/). */
+export function attemptLogFile(logsDir: string, job: string, attempt: number): string {
+  return join(logsDir, job, `${attempt}.log`);
+}
+
+/**
+ * Runs the attempts the cluster places on this node through the same executor as `cairn run`,
+ * and reports their start and end through the log. Stops them when told (cancel, lost lease).
+ */
+export class JobHost {
+  private readonly running = new Map<string, Running>();
+  private draining = false;
+  constructor(private readonly init: JobHostInit) {}
+
+  get count(): number {
+    return this.running.size;
+  }
+
+  start(e: StartAttemptEffect): void {
+    if (e.node !== this.init.node || this.draining) return;
+    const key = `${e.job}#${e.attempt}`;
+    if (this.running.has(key)) return;
+    const abort = new AbortController();
+    const done = this.run(e, abort.signal)
+      .catch((err: unknown) => this.init.log.warn({ err, job: e.job }, 'attempt failed to run'))
+      .finally(() => {
+        this.running.delete(key);
+        this.init.onAttemptEnd?.(e.job, e.attempt);
+      });
+    this.running.set(key, { abort, done });
+  }
+
+  stop(e: StopAttemptEffect): void {
+    if (e.node !== this.init.node) return;
+    this.running.get(`${e.job}#${e.attempt}`)?.abort.abort(new Error(e.reason));
+  }
+
+  /** Stops every attempt (the lease ran out without a quorum, or a forced shutdown). */
+  stopAll(reason: string): void {
+    for (const r of this.running.values()) r.abort.abort(new Error(reason));
+  }
+
+  /** Takes no new attempts and waits for the running ones, at most `graceMs`, then stops them. */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    if ((await Promise.race([all, timeout])) === 'timeout') {
+      this.stopAll('node shutting down');
+      await all;
+    }
+    clearTimeout(timer);
+  }
+
+  private async run(e: StartAttemptEffect, signal: AbortSignal): Promise<void> {
+    const { node } = this.init;
+    void this.init.propose({ kind: 'AttemptStarted', job: e.job, attempt: e.attempt, node });
+    const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
+    const workspace = join(base, 'ws');
+    const sourceDir = join(base, 'src');
+    const logFile = attemptLogFile(this.init.logsDir, e.job, e.attempt);
+    await mkdir(join(this.init.logsDir, e.job), { recursive: true });
+    await mkdir(sourceDir, { recursive: true });
+    let result: JobResult | null = null;
+    let error: string | null = null;
+    try {
+      if (e.source) await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
+      const needs: Record<string, NeedResult> = {};
+      for (const [id, n] of Object.entries(e.needs)) needs[id] = { result: n.result as Conclusion, outputs: n.outputs };
+      result = await runJob({
+        pipeline: e.pipeline,
+        instance: e.instance,
+        workspace,
+        tempDir: join(base, 'tmp'),
+        logFile,
+        sourceDir,
+        needs,
+        inputs: e.inputs,
+        github: { run_id: e.run, run_attempt: String(e.attempt), job: e.instance.jobId, event_name: 'workflow_dispatch' },
+        signal,
+        killGraceMs: attemptKillGraceMs,
+        events: { onOutput: (bytes) => this.init.onOutput?.(e.job, e.attempt, bytes) },
+      });
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
+    const exitCode = result === null ? null : ([...result.steps].reverse().find((s) => s.exitCode !== null)?.exitCode ?? (status === 'succeeded' ? 0 : null));
+    const logDigest = await digestOf(logFile).catch(() => null);
+    const report: Command = {
+      kind: 'AttemptFinished', job: e.job, attempt: e.attempt, node, status, exitCode,
+      outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
+    };
+    for (let i = 0; i < reportTriesMax; i++) {
+      const res = await this.init.propose(report);
+      if (res.ok || res.code !== 'NO_LEADER') break;
+    }
+    await rm(base, { recursive: true, force: true }).catch(() => undefined);
+    this.init.log.info({ job: e.job, attempt: e.attempt, status }, 'attempt ended');
+  }
+}
+
+function toStatus(c: Conclusion): AttemptStatus {
+  return c === 'success' ? 'succeeded' : c === 'failure' ? 'failed' : c === 'cancelled' ? 'cancelled' : 'skipped';
+}
+
+async function cloneSource(repo: string, ref: string | null, dir: string, signal: AbortSignal): Promise<void> {
+  await execa('git', ['clone', '--quiet', repo, dir], { cancelSignal: signal });
+  if (ref) await execa('git', ['-C', dir, 'checkout', '--quiet', ref], { cancelSignal: signal });
+}
+
+async function digestOf(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}

@@ -1,0 +1,86 @@
+import { encodeCommand, type Command, type CommandResult } from '../src/cluster/index.js';
+import { CairnError } from '../src/util/errors.js';
+import type { Network } from '../src/net/index.js';
+import { decodeEnvelope, encodeEnvelope } from './entry-envelope.js';
+import type { RaftHost } from './raft-host.js';
+import type { StateHost } from './state-host.js';
+
+/** One try waits this long for the command to be applied before proposing it again. */
+const proposeTryMs = 3000;
+/** A proposal gives up after this long (no leader for that long is an outage: exit 3). */
+export const proposeDeadlineMs = 15_000;
+const noLeaderRetryMs = 100;
+const rpcTimeoutMs = 5000;
+export const proposeRpc = 'propose';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Proposes cluster commands and waits until they are applied on this node. A follower's core
+ * forwards proposals to the leader itself; a node that is not yet a member (joining) or sees
+ * no leader asks a connected peer over RPC to propose on its behalf.
+ */
+export class Proposer {
+  private seq = 0;
+  constructor(
+    private readonly prefix: string,
+    private readonly raft: RaftHost,
+    private readonly stateHost: StateHost,
+    private readonly net: Network,
+  ) {}
+
+  /** Serves other nodes' proposals (the RPC side of the above). */
+  async serve(): Promise<void> {
+    await this.net.handle(proposeRpc, async (_from, bytes) => {
+      const env = decodeEnvelope(bytes);
+      if (env === null || env.requestId === null) throw new CairnError('INVALID_INPUT', 'not a proposal envelope');
+      const r = this.raft.propose(bytes);
+      if (r.kind === 'dropped') return encoder.encode(JSON.stringify({ ok: false, code: 'NO_LEADER', message: `proposal dropped: ${r.reason}`, data: {} }));
+      const res = await this.stateHost.waitFor(env.requestId, proposeTryMs);
+      return encoder.encode(JSON.stringify(res));
+    });
+  }
+
+  /** Proposes `cmd` and resolves with its result once applied; NO_LEADER after the deadline. */
+  async propose(cmd: Command, deadlineMs = proposeDeadlineMs): Promise<CommandResult> {
+    const requestId = `${this.prefix}.${++this.seq}`;
+    const bytes = encodeEnvelope({ timeMs: Date.now(), requestId, command: encodeCommand(cmd) });
+    const deadline = Date.now() + deadlineMs;
+    while (Date.now() < deadline) {
+      const wait = this.stateHost.waitFor(requestId, Math.min(proposeTryMs, Math.max(1, deadline - Date.now())));
+      const r = this.raft.propose(bytes);
+      if (r.kind !== 'dropped') {
+        const res = await wait;
+        if (res.ok || res.code !== 'NO_LEADER') return res;
+        continue;
+      }
+      this.stateHost.cancelWait(requestId);
+      const viaPeer = await this.viaPeer(bytes);
+      if (viaPeer !== null && (viaPeer.ok || viaPeer.code !== 'NO_LEADER')) {
+        // Applied elsewhere; give our own copy of the log a moment to catch up too.
+        return viaPeer;
+      }
+      await new Promise((r2) => setTimeout(r2, noLeaderRetryMs));
+    }
+    return { ok: false, code: 'NO_LEADER', message: `no leader accepted the command within ${deadlineMs} ms`, data: {} };
+  }
+
+  private async viaPeer(bytes: Uint8Array): Promise<CommandResult | null> {
+    for (const peer of this.net.connectedPeers()) {
+      try {
+        const res = await this.net.request(peer, proposeRpc, bytes, { timeoutMs: rpcTimeoutMs });
+        return JSON.parse(decoder.decode(res)) as CommandResult;
+      } catch {
+        // Try the next peer.
+      }
+    }
+    return null;
+  }
+}
+
+/** Turns a refused command into the typed error it stands for. */
+export function orThrow(res: CommandResult): Extract<CommandResult, { ok: true }> {
+  if (res.ok) return res;
+  throw new CairnError(res.code, res.message, res.data as Record<string, unknown>);
+}
