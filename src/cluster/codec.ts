@@ -31,7 +31,7 @@ export function encodeState(state: ClusterState): Uint8Array {
   return encoder.encode(canonicalJson(state));
 }
 
-const stateKeys = ['version', 'appliedIndex', 'clockMs', 'nextRunSeq', 'nextJobSeq', 'nodes', 'jobs', 'runs', 'pipelines', 'config'] as const;
+const stateKeys = ['version', 'appliedIndex', 'clockMs', 'nextRunSeq', 'nextJobSeq', 'openJobCount', 'jobCount', 'nodes', 'jobs', 'runs', 'pipelines', 'config'] as const;
 
 /** Reads snapshot bytes; throws CairnError STORAGE_CORRUPT when they are not a state. */
 export function decodeState(bytes: Uint8Array): ClusterState {

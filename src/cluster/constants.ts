@@ -15,8 +15,8 @@ export const defaultRetryPolicy: RetryPolicy = { max: 2, on: ['node-lost'] };
 export const retryMaxLimit = 10;
 /** Most job instances in one run: GitHub's matrix limit is 256 per job. */
 export const runJobsMax = 256;
-/** Most jobs waiting in the queue before submits are refused: the leader scans the queue every pass. */
-export const queuedJobsMax = 10_000;
+/** Most unfinished jobs (queued, placed or running) before submits are refused: the leader scans them every pass. */
+export const openJobsMax = 10_000;
 /** Finished jobs kept in the state for `cairn jobs`/`status`; older runs live only in the git history. */
 export const finishedJobsRetainedMax = 1000;
 /** Job outputs travel through the Raft log: GitHub's limit is 1 MiB per job, so is ours. */

@@ -56,8 +56,19 @@ export class Draft {
   putJob(j: JobRecord): void {
     this.writable('jobs')[j.id] = j;
   }
+  /** Deletes an ended job (pruning). */
   deleteJob(id: string): void {
+    const job = this.s.jobs[id];
+    assert(job !== undefined && job.finishedAtMs !== null, `pruning job ${id}, which has not ended`);
     delete this.writable('jobs')[id];
+    this.countJobs(-1, 0);
+  }
+  /** Keeps jobCount and openJobCount in step with the jobs map. */
+  countJobs(all: number, open: number): void {
+    this.dirty = true;
+    this.s.jobCount += all;
+    this.s.openJobCount += open;
+    assert(this.s.openJobCount >= 0 && this.s.openJobCount <= this.s.jobCount, 'job counts out of step');
   }
   putRun(r: RunRecord): void {
     this.writable('runs')[r.id] = r;

@@ -101,6 +101,7 @@ export function finishJob(d: Draft, jobId: string, state: Exclude<JobState, 'que
   assert(activeAttempt(job) === undefined, `finish of job ${jobId} with an active attempt`);
   const next = { ...job, state, result, reason, finishedAtMs: d.now };
   d.putJob(next);
+  d.countJobs(0, -1);
   jobEvent(d, next);
   if (result === 'failure') failFast(d, next);
 }

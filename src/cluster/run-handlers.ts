@@ -4,7 +4,7 @@ import { CairnError } from '../util/errors.js';
 import type { LabelTerm } from '../scheduler/index.js';
 import { canEverRun, formatLabelTerm, parseLabelTerms, toNodeLabels, unplaceableError } from '../scheduler/index.js';
 import type { CommandOf } from './commands.js';
-import { queuedJobsMax, reasonLengthMax, retryMaxLimit, runJobsMax } from './constants.js';
+import { openJobsMax, reasonLengthMax, retryMaxLimit, runJobsMax } from './constants.js';
 import type { Draft } from './draft.js';
 import { accepted, refuse } from './draft.js';
 import type { CommandResult } from './effects.js';
@@ -46,9 +46,9 @@ export function runSubmitted(d: Draft, c: CommandOf<'RunSubmitted'>): CommandRes
   }
   const bad = checkPlan(c.plan);
   if (bad !== null) return bad;
-  const queued = Object.values(d.state.jobs).filter((j) => j.state === 'queued').length;
-  if (queued + c.plan.instances.length > queuedJobsMax) {
-    return refuse('CONFLICT', `the queue is full (${queued} jobs wait, at most ${queuedJobsMax})`, { queued, reason: 'queue-full' });
+  const open = d.state.openJobCount;
+  if (open + c.plan.instances.length > openJobsMax) {
+    return refuse('CONFLICT', `the queue is full (${open} jobs have not ended, at most ${openJobsMax})`, { open, reason: 'queue-full' });
   }
   let extra: string[];
   const terms: LabelTerm[][] = [];
@@ -69,6 +69,7 @@ export function runSubmitted(d: Draft, c: CommandOf<'RunSubmitted'>): CommandRes
   }
 
   const seqs = d.takeSeqs(c.plan.instances.length);
+  d.countJobs(c.plan.instances.length, c.plan.instances.length);
   const runId = String(seqs.run);
   const idOf = new Map(c.plan.instances.map((inst, i) => [inst.key, `${runId}.${i + 1}`]));
   const run: RunRecord = {

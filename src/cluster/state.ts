@@ -6,7 +6,7 @@ import type { ClusterState } from './types.js';
 
 /** The state before the first committed entry. */
 export function emptyState(): ClusterState {
-  return { version: 1, appliedIndex: 0, clockMs: 0, nextRunSeq: 1, nextJobSeq: 1, nodes: {}, jobs: {}, runs: {}, pipelines: {}, config: defaultConfig() };
+  return { version: 1, appliedIndex: 0, clockMs: 0, nextRunSeq: 1, nextJobSeq: 1, openJobCount: 0, jobCount: 0, nodes: {}, jobs: {}, runs: {}, pipelines: {}, config: defaultConfig() };
 }
 
 /**
@@ -27,8 +27,8 @@ const pruneToFraction = 0.9;
  * a kept run always resolve.
  */
 export function pruneFinished(d: Draft): void {
-  let count = 0;
-  for (const r of Object.values(d.state.runs)) if (r.state !== 'running') count += r.jobs.length;
+  // Ended jobs of running runs count too; they are few, and only whole finished runs go.
+  let count = d.state.jobCount - d.state.openJobCount;
   if (count <= finishedJobsRetainedMax) return;
   const target = Math.floor(finishedJobsRetainedMax * pruneToFraction);
   const finished = Object.values(d.state.runs).filter((r) => r.state !== 'running').sort((a, b) => Number(a.id) - Number(b.id));

@@ -148,6 +148,10 @@ export interface ClusterState {
   clockMs: number;
   nextRunSeq: number;
   nextJobSeq: number;
+  /** Jobs not yet ended (counted, so no command has to scan every job to know). */
+  openJobCount: number;
+  /** Jobs held in `jobs`, ended or not (pruning keeps the ended ones bounded). */
+  jobCount: number;
   nodes: Record<string, NodeRecord>;
   jobs: Record<string, JobRecord>;
   runs: Record<string, RunRecord>;

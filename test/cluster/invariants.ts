@@ -46,6 +46,10 @@ export function checkState(s: ClusterState): void {
     const succeeded = job.attempts.filter((a) => a.state === 'succeeded').length;
     if (succeeded > 1) fail(`job ${job.id} has ${succeeded} succeeded attempts`);
   }
+  const all = Object.values(s.jobs);
+  if (s.jobCount !== all.length) fail(`jobCount ${s.jobCount}, jobs ${all.length}`);
+  const open = all.filter((j) => !terminalJobStates.has(j.state)).length;
+  if (s.openJobCount !== open) fail(`openJobCount ${s.openJobCount}, open jobs ${open}`);
   for (const n of Object.values(s.nodes)) {
     if (n.running !== (running.get(n.name) ?? 0)) fail(`node ${n.name} counts ${n.running} running, attempts say ${running.get(n.name) ?? 0}`);
   }
