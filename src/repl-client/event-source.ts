@@ -1,0 +1,31 @@
+import { diffSnapshots, type ClusterSnapshot } from './event-diff.js';
+import type { ReplEvent } from './types.js';
+
+/**
+ * Where the event feed comes from. Today the API has no event stream, so the REPL derives
+ * events from successive polls; when the API exposes the cluster's event bus, a streaming
+ * source implements this same interface and the session takes it instead.
+ */
+export interface ReplEventSource {
+  /** Every snapshot a poll takes; a streaming source may ignore them. */
+  observe(snapshot: ClusterSnapshot): void;
+  /** Starts delivering events to `sink`; returns the function that stops it. */
+  start(sink: (e: ReplEvent) => void): () => void;
+}
+
+/** Events from the difference between two polls. */
+export function createPollingEventSource(now: () => number): ReplEventSource {
+  let prev: ClusterSnapshot | null = null;
+  let sink: ((e: ReplEvent) => void) | null = null;
+  return {
+    observe(snapshot) {
+      const events = diffSnapshots(prev, snapshot, now());
+      prev = snapshot;
+      if (sink !== null) for (const e of events) sink(e);
+    },
+    start(s) {
+      sink = s;
+      return () => { sink = null; };
+    },
+  };
+}
