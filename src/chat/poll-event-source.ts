@@ -1,0 +1,172 @@
+import { CairnError } from '../util/errors.js';
+import type { ClusterAccess } from './cluster-access.js';
+import { eventPollMs, historySeedLimit, knownJobsMax, outcomesMax, vanishedLookupsMax } from './constants.js';
+import { outcomeKey, type ChatEvent, type EventSource } from './event-source.js';
+import type { ChatLog, Timers } from './types.js';
+import { systemTimers } from './types.js';
+import { failedStates, terminalStates, toHistoryOutcome, toJobInfo, toJobRows, type JobRow } from './views.js';
+
+export interface PollEventSourceInit {
+  cluster: ClusterAccess;
+  intervalMs?: number;
+  timers?: Timers;
+  log?: ChatLog;
+}
+
+/** Bounded map: insertion order, the oldest entry goes first. */
+function remember<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
+  m.delete(k);
+  m.set(k, v);
+  while (m.size > max) {
+    const oldest = m.keys().next();
+    if (oldest.done) break;
+    m.delete(oldest.value);
+  }
+}
+
+/**
+ * Events by polling `GET /v1/jobs` every `intervalMs` (and `GET /v1/history` once, so a build
+ * that was broken before the bot started is reported "fixed"). The first poll is a baseline:
+ * jobs that had already ended then are not announced. A job that leaves the listing unfinished
+ * is looked up by id. A cluster that cannot be reached is retried at the next poll, and what
+ * ended meanwhile is announced then.
+ */
+export function createPollEventSource(init: PollEventSourceInit): EventSource {
+  const timers = init.timers ?? systemTimers;
+  const intervalMs = init.intervalMs ?? eventPollMs;
+  const log = init.log ?? (() => {});
+  /** Last row seen per job id. */
+  const known = new Map<string, JobRow>();
+  /** Runs already reported ended (or ended at the baseline). */
+  const endedRuns = new Map<string, true>();
+  /** Last outcome per pipeline/job name, for "fixed". */
+  const outcomes = new Map<string, 'succeeded' | 'failed'>();
+  let listener: ((e: ChatEvent) => void) | null = null;
+  let timer: unknown = null;
+  let inFlight: Promise<void> | null = null;
+  let baselined = false;
+  let stopped = false;
+  let failing = false;
+
+  async function seed(): Promise<void> {
+    const records = await init.cluster.read((c) => c.history(historySeedLimit));
+    // History is newest first: the first record per key is its last outcome.
+    for (const r of records.map(toHistoryOutcome).reverse()) {
+      if (r === null) continue;
+      if (r.state === 'succeeded') remember(outcomes, outcomeKey(r), 'succeeded', outcomesMax);
+      else if (failedStates.has(r.state)) remember(outcomes, outcomeKey(r), 'failed', outcomesMax);
+    }
+  }
+
+  function jobEvent(job: JobRow): ChatEvent | null {
+    const key = outcomeKey(job);
+    if (failedStates.has(job.state)) {
+      remember(outcomes, key, 'failed', outcomesMax);
+      return { type: 'job-failed', job };
+    }
+    if (job.state === 'succeeded') {
+      const before = outcomes.get(key);
+      remember(outcomes, key, 'succeeded', outcomesMax);
+      return before === 'failed' ? { type: 'job-fixed', job } : { type: 'job-succeeded', job };
+    }
+    if (job.state === 'cancelled') return { type: 'job-cancelled', job };
+    return null;
+  }
+
+  async function poll(): Promise<ChatEvent[]> {
+    if (!baselined) await seed();
+    const rows = toJobRows(await init.cluster.read((c) => c.jobs()));
+    const events: ChatEvent[] = [];
+    const seen = new Set<string>();
+    const endedNow: JobRow[] = [];
+    for (const row of rows) {
+      seen.add(row.id);
+      const before = known.get(row.id);
+      remember(known, row.id, row, knownJobsMax);
+      const ended = terminalStates.has(row.state);
+      if (!baselined && ended) jobEvent(row); // the baseline's outcomes count for "fixed", silently
+      if (!baselined || !ended) continue;
+      if (before === undefined || !terminalStates.has(before.state)) endedNow.push(row);
+    }
+    // Jobs that left the listing before we saw them end: ask for each (bounded per poll).
+    const vanished = [...known.values()].filter((j) => !seen.has(j.id) && !terminalStates.has(j.state)).slice(0, vanishedLookupsMax);
+    for (const j of vanished) {
+      try {
+        const info = toJobInfo(await init.cluster.read((c) => c.job(j.id)));
+        const row: JobRow = { ...j, state: info.state, node: info.node ?? j.node, reason: info.reason };
+        remember(known, j.id, row, knownJobsMax);
+        if (terminalStates.has(row.state)) endedNow.push(row);
+      } catch (err) {
+        if (err instanceof CairnError && err.code === 'NOT_FOUND') known.delete(j.id);
+        else throw err;
+      }
+    }
+    for (const row of endedNow) {
+      const e = jobEvent(row);
+      if (e !== null) events.push(e);
+    }
+    events.push(...(await runEnds(rows)));
+    baselined = true;
+    return events;
+  }
+
+  /** Runs whose jobs have all ended, not reported before; the run's own view gives its result. */
+  async function runEnds(rows: JobRow[]): Promise<ChatEvent[]> {
+    const byRun = new Map<string, JobRow[]>();
+    for (const r of rows) byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
+    const out: ChatEvent[] = [];
+    for (const [run, jobs] of byRun) {
+      if (endedRuns.has(run) || !jobs.every((j) => terminalStates.has(j.state))) continue;
+      remember(endedRuns, run, true, knownJobsMax);
+      if (!baselined) continue;
+      const derived = jobs.find((j) => failedStates.has(j.state))?.state ?? (jobs.some((j) => j.state === 'cancelled') ? 'cancelled' : 'succeeded');
+      let state = derived;
+      let reason: string | null = jobs.find((j) => j.state !== 'succeeded')?.reason ?? null;
+      try {
+        const info = toJobInfo(await init.cluster.read((c) => c.job(run)));
+        if (terminalStates.has(info.state)) state = info.state;
+        reason = info.reason ?? reason;
+      } catch {
+        // The run's view is a nicety; the jobs already tell how it ended.
+      }
+      out.push({ type: 'run-ended', run, pipeline: jobs[0]!.pipeline, state, reason });
+    }
+    return out;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = timers.setTimeout(() => {
+      timer = null;
+      inFlight = tick().finally(() => {
+        inFlight = null;
+        schedule();
+      });
+    }, baselined ? intervalMs : 0);
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      const events = await poll();
+      if (failing) log('info', 'cluster reachable again; events resume');
+      failing = false;
+      for (const e of events) if (!stopped) listener?.(e);
+    } catch (err) {
+      if (!failing) log('warn', `cannot poll the cluster for events: ${(err as Error).message}`);
+      failing = true;
+    }
+  }
+
+  return {
+    start(l) {
+      listener = l;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== null) timers.clearTimeout(timer);
+      timer = null;
+      await inFlight;
+    },
+  };
+}
