@@ -66,13 +66,15 @@ function validateRecord(r: HistoryRecord): void {
   for (const k of ['startedAt', 'finishedAt'] as const) if (r[k] !== null && !isTime(r[k])) problems.push(`${k} is neither a time in ms nor null`);
   if (r.logDigest !== null && (typeof r.logDigest !== 'string' || !/^[0-9a-f]{64}$/.test(r.logDigest))) problems.push('logDigest is not sha256 hex');
   if (!isTime(r.logBytes)) problems.push('logBytes is not a byte count');
+  if (r.key !== undefined && typeof r.key !== 'string') problems.push('key is not text');
+  if (r.reason !== undefined && r.reason !== null && typeof r.reason !== 'string') problems.push('reason is neither text nor null');
   if (problems.length > 0) throw invalid(`${where}: ${problems.join('; ')}`);
 }
 
-/** The JSON text stored for a history record (every field, keys sorted). */
+/** The JSON text stored for a history record: its known fields only, keys sorted (absent optional ones left out). */
 export function encodeRecord(r: HistoryRecord): string {
-  const { jobId, runId, pipeline, job, labels, node, attempt, state, exitCode, queuedAt, startedAt, finishedAt, logDigest, logBytes } = r;
-  return canonicalJson({ jobId, runId, pipeline, job, labels, node, attempt, state, exitCode, queuedAt, startedAt, finishedAt, logDigest, logBytes }, 'history record');
+  const { jobId, runId, pipeline, job, labels, node, attempt, state, exitCode, queuedAt, startedAt, finishedAt, logDigest, logBytes, key, reason } = r;
+  return canonicalJson({ jobId, runId, pipeline, job, labels, node, attempt, state, exitCode, queuedAt, startedAt, finishedAt, logDigest, logBytes, key, reason }, 'history record');
 }
 
 /**

@@ -30,6 +30,10 @@ export interface HistoryRecord {
   /** sha256 (hex) of the attempt's log file; null while there is none. */
   logDigest: string | null;
   logBytes: number;
+  /** The matrix instance key, e.g. `test (linux, 22)`, when the job has one. */
+  key?: string;
+  /** Why the attempt ended as it did (node lost, cancelled by, timed out), when known. */
+  reason?: string | null;
 }
 
 /** A registered pipeline (`cairn pipelines add`). */

@@ -71,6 +71,14 @@ describe('history', () => {
     expect(keys).toHaveLength(14);
   });
 
+  test('optional key and reason are kept; fields outside the record type are not', async () => {
+    const { store } = await fresh();
+    const r = { ...record('m', 1, 'lost', 2_000), key: 'test (linux, 22)', reason: 'node n2 lost', stray: 'x' };
+    await store.apply([entry({ kind: 'history', record: r })]);
+    const [back] = await store.history({ limit: 1 });
+    expect(back).toEqual({ ...record('m', 1, 'lost', 2_000), key: 'test (linux, 22)', reason: 'node n2 lost' });
+  });
+
   test('a bad limit or job id is INVALID_INPUT', async () => {
     const { store } = await fresh();
     await expect(store.history({ limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
