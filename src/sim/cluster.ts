@@ -4,7 +4,7 @@
  * duplicates messages and can be partitioned, crashes and restarts, and clients. Everything is
  * driven by one seeded PRNG, so a seed replays exactly.
  */
-import { decodeMessage, encodeMessage, type Message, type NodeId } from '../raft/index.js';
+import { decodeMessage, encodeMessage, type Entry, type Message, type NodeId } from '../raft/index.js';
 import { Checkers } from './checkers.js';
 import { Clients, type ClientOptions } from './clients.js';
 import { EventQueue } from './event-queue.js';
@@ -73,6 +73,18 @@ export class SimCluster {
   messagesDropped = 0;
   /** Called whenever a node becomes leader (benchmarks measure failover with it). */
   onLeader: ((c: LeaderChange) => void) | null = null;
+  /** Called for every entry any node applies. */
+  onApply: ((n: SimNode, e: Entry) => void) | null = null;
+  onSnapshotRestored: ((n: SimNode, index: number) => void) | null = null;
+  /** Fault and event counts by kind (drop, dup, crash-in-ready, compaction, ...). */
+  readonly counts: Record<string, number> = {};
+  /** Messages and bytes sent, by message kind. */
+  readonly sentByType = new Map<string, { count: number; bytes: number }>();
+  private readonly isolated = new Set<string>();
+
+  count(kind: string, n = 1): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + n;
+  }
 
   constructor(opts: Partial<ClusterOptions> = {}) {
     this.opts = { ...defaultClusterOptions, ...opts };
@@ -95,6 +107,12 @@ export class SimCluster {
       readState: (n, rs) => this.clients?.onReadState(n, rs),
       appliedTo: (n) => this.clients?.onAppliedTo(n),
       crashed: (n) => this.onCrashed(n),
+      entryApplied: (n, e) => this.onApply?.(n, e),
+      snapshotRestored: (n, index) => {
+        this.count('snapshot-installed');
+        this.onSnapshotRestored?.(n, index);
+      },
+      compacted: () => this.count('compaction'),
     });
     node.snapshotEveryEntries = this.opts.snapshotEveryEntries;
     this.nodes.set(id, node);
@@ -117,6 +135,7 @@ export class SimCluster {
   settle(node: SimNode): void {
     if (!node.up) return;
     const crash = this.rng.chance(this.opts.crashInReadyRate) && node.raft!.hasReady();
+    if (crash) this.count('crash-in-ready');
     node.processReadies(crash ? this.rng.pick(crashPoints) : null);
     if (crash && !node.up) this.schedule(this.clock + 1 + this.rng.int(this.opts.restartDelayMsMax), () => this.restart(node.id));
   }
@@ -135,11 +154,17 @@ export class SimCluster {
     this.messagesSent++;
     if (this.rng.chance(this.opts.net.dropRate)) {
       this.messagesDropped++;
+      this.count('drop');
       if (m.type === 'snap') this.schedule(this.clock + 1, () => this.reportSnapshot(m.from, m.to, false));
       return;
     }
     const bytes = encodeMessage(m);
+    const sent = this.sentByType.get(m.type) ?? { count: 0, bytes: 0 };
+    sent.count++;
+    sent.bytes += bytes.length;
+    this.sentByType.set(m.type, sent);
     const copies = this.rng.chance(this.opts.net.dupRate) ? 2 : 1;
+    if (copies > 1) this.count('dup');
     for (let i = 0; i < copies; i++) {
       const latency = this.opts.net.latencyMinMs + this.rng.int(this.opts.net.latencyMaxMs - this.opts.net.latencyMinMs + 1);
       this.queue.push(this.clock + latency, { kind: 'deliver', from: m.from, to: m.to, bytes, snap: m.type === 'snap' && i === 0 });
@@ -154,7 +179,17 @@ export class SimCluster {
   }
 
   connected(a: string, b: string): boolean {
+    if (this.isolated.has(a) || this.isolated.has(b)) return false;
     return (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0);
+  }
+
+  /** Cuts a node off from everyone (the 6.5840 lab's disconnect); `connect` undoes it. */
+  disconnect(id: string): void {
+    this.isolated.add(id);
+  }
+
+  connect(id: string): void {
+    this.isolated.delete(id);
   }
 
   /** Splits the network: nodes in different groups cannot talk. Unlisted nodes join group 0. */
@@ -165,8 +200,10 @@ export class SimCluster {
     });
   }
 
+  /** Removes every partition and reconnects every node. */
   heal(): void {
     this.group.clear();
+    this.isolated.clear();
   }
 
   crash(id: string): void {
@@ -190,6 +227,7 @@ export class SimCluster {
       this.schedule(this.clock + lo + this.rng.int(hi - lo + 1), () => {
         if (peer.raft === null) return;
         peer.raft.peerDisconnected(n.id);
+        this.count('disconnect-notice');
         this.settle(peer);
       });
     }

@@ -25,8 +25,10 @@ export function encodeCommand(c: KvCommand): Uint8Array {
   return enc.encode(JSON.stringify(c));
 }
 
+/** Decodes a client command; other data (test commands, no-ops) is not one: null. */
 export function decodeCommand(b: Uint8Array): KvCommand | null {
-  if (b.length === 0) return null;
+  // 0x7b is '{': every encoded command is a JSON object.
+  if (b.length === 0 || b[0] !== 0x7b) return null;
   return JSON.parse(dec.decode(b)) as KvCommand;
 }
 

@@ -161,6 +161,7 @@ export function runSeed(o: SeedOptions): SeedResult {
       const lines = [...verdict.ops].sort((a, b) => a.call - b.call).map((h) => `  c${h.client} ${JSON.stringify(h.op)} [${h.call}, ${h.ret}] -> ${JSON.stringify(h.result)}`);
       throw new SafetyViolation('linearizability', `key ${verdict.key}: ${verdict.reason}\n${lines.slice(0, 60).join('\n')}`);
     }
+    for (const [k, v] of Object.entries(c.counts)) faults[k] = (faults[k] ?? 0) + v;
     return { seed: o.seed, ok: true, violation: null, elections: c.checkers.elections(), commits: c.checkers.commits(), operations: c.clients?.completed ?? 0, faults };
   } catch (err) {
     const violation = err instanceof SafetyViolation ? err.message : `exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;

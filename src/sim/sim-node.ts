@@ -24,6 +24,12 @@ export interface NodeHooks {
   appliedTo(node: SimNode): void;
   /** The node crashed (its client operations are abandoned). */
   crashed(node: SimNode): void;
+  /** Any entry was applied (test harnesses record what each node applied). */
+  entryApplied(node: SimNode, e: Entry): void;
+  /** A snapshot was restored into the state machine. */
+  snapshotRestored(node: SimNode, index: number): void;
+  /** The node took a snapshot of its state machine and compacted its log. */
+  compacted(node: SimNode, index: number): void;
 }
 
 export type RaftTuning = Partial<Omit<RaftConfig, 'id' | 'storage' | 'random'>>;
@@ -107,6 +113,7 @@ export class SimNode {
       checkers.onSnapshot(this.id, rd.snapshot);
       this.kv = KvStore.restore(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.meta.index;
+      this.hooks.snapshotRestored(this, this.appliedIndex);
     }
     for (const e of rd.committedEntries) this.apply(e);
     for (const rs of rd.readStates) this.hooks.readState(this, rs);
@@ -120,6 +127,7 @@ export class SimNode {
   private apply(e: Entry): void {
     this.hooks.checkers.onApply(this.id, e);
     this.appliedIndex = e.index;
+    this.hooks.entryApplied(this, e);
     if (e.type !== 'normal' || e.data.length === 0) return;
     const cmd = decodeCommand(e.data);
     if (cmd === null) return;
@@ -135,6 +143,7 @@ export class SimNode {
     // Keep a few entries so a slightly lagging follower still gets appends, not a snapshot.
     const keep = this.rng.int(4);
     this.storage.compact(Math.max(first - 1, this.appliedIndex - keep));
+    this.hooks.compacted(this, this.appliedIndex);
   }
 }
 
