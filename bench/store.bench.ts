@@ -61,14 +61,16 @@ async function baseline(entries: readonly StoreEntry[], size: number, dir: strin
   return entries.length / ((performance.now() - start) / 1000);
 }
 
-async function cairn(entries: readonly StoreEntry[], size: number, dir: string): Promise<{ rate: number; bytesPerEntry: number; packs: number }> {
+async function cairn(entries: readonly StoreEntry[], size: number, dir: string): Promise<{ rate: number; cpuUsPerEntry: number; bytesPerEntry: number; packs: number }> {
   const store = await openStore(dir);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for (const b of batches(entries, size)) await store.apply(b);
   const rate = entries.length / ((performance.now() - start) / 1000);
+  const used = process.cpuUsage(cpu);
   const s = store.stats();
   await store.close();
-  return { rate, bytesPerEntry: s.packBytes / entries.length, packs: s.packs };
+  return { rate, cpuUsPerEntry: (used.user + used.system) / entries.length, bytesPerEntry: s.packBytes / entries.length, packs: s.packs };
 }
 
 /** isomorphic-git loose writes of `perEntry` small objects per entry (no fsync at all). */
@@ -95,7 +97,7 @@ export default async function run(): Promise<void> {
       const c = await cairn(entries, size, join(root, `store-${size}`));
       process.stdout.write(
         `batch ${String(size).padStart(4)}: cairn ${c.rate.toFixed(0).padStart(6)} entries/s, plain fs + fsync ${base.toFixed(0).padStart(6)} entries/s, ratio ${(c.rate / base).toFixed(2)}` +
-        ` (${entries.length} entries, ${c.bytesPerEntry.toFixed(0)} pack bytes/entry, ${c.packs} packs)\n`,
+        ` (${entries.length} entries, ${c.cpuUsPerEntry.toFixed(0)} us CPU/entry, ${c.bytesPerEntry.toFixed(0)} pack bytes/entry, ${c.packs} packs)\n`,
       );
     }
     const loose = await isoLoose(all.slice(0, 300), 6, join(root, 'iso'));

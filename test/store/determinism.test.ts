@@ -94,6 +94,23 @@ describe('deterministic commits', () => {
     expect(await gitCli(['show', 'HEAD:config/aliases.json'], dir)).toBe('{\n  "big": [\n    "cpu>8"\n  ]\n}');
   });
 
+  test('calls made without waiting run one at a time, in call order', async () => {
+    const ref = await freshStore();
+    await ref.store.apply(entries.slice(0, 200));
+    const { store } = await freshStore();
+    const pending = [
+      store.apply(entries.slice(0, 100)),
+      store.history({ limit: 1000 }),
+      store.apply(entries.slice(100, 200)),
+      store.head(),
+    ] as const;
+    const [, early, , head] = await Promise.all(pending);
+    expect(head).toBe(await ref.store.head());
+    const afterFirst = await freshStore();
+    await afterFirst.store.apply(entries.slice(0, 100));
+    expect(early).toEqual(await afterFirst.store.history({ limit: 1000 }));
+  });
+
   test('the repository is bare, on branch main, and its first commit has no parent', async () => {
     const { store, dir } = await freshStore();
     expect(await store.head()).toBeNull();
