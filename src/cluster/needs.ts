@@ -33,6 +33,8 @@ function statusFunctions(ifExpr: string | null): { always: boolean; notCancelled
   return f;
 }
 
+const defaultStatus = statusFunctions(null);
+
 /** Whether a queued job may start now, must wait for its needs, or is skipped. */
 export function needsGate(state: ClusterState, job: JobRecord): Gate {
   const pending: string[] = [];
@@ -45,7 +47,7 @@ export function needsGate(state: ClusterState, job: JobRecord): Gate {
     else results.push(need.result);
   }
   if (pending.length > 0) return { kind: 'wait', pending };
-  const f = statusFunctions(job.if);
+  const f = job.if === null ? defaultStatus : statusFunctions(job.if);
   const anyFailed = results.includes('failure');
   const anyCancelled = results.includes('cancelled');
   const allSucceeded = results.every((r) => r === 'success');

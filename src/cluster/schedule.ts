@@ -3,11 +3,28 @@
  * run after applying; a placement made stale by entries applied in the meantime is refused on
  * apply (JobPlaced re-checks everything), so proposing twice is harmless.
  */
-import type { NodeView, QueuedJob } from '../scheduler/index.js';
+import type { LabelTerm, NodeView, QueuedJob } from '../scheduler/index.js';
 import { assign, hasFreeSlot, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';
 import type { JobPlacedCommand } from './commands.js';
 import { readiness } from './readiness.js';
 import type { ClusterState, JobRecord } from './types.js';
+
+/** Parsed terms are cached by their text; jobs alike share one array, so place() matches them once. */
+const termsCacheMax = 4096;
+const termsCache = new Map<string, LabelTerm[]>();
+
+/** A job's terms, parsed (its labels were validated at submit, so this does not throw). */
+export function termsOf(labels: readonly string[]): LabelTerm[] {
+  const key = labels.join('\n');
+  let t = termsCache.get(key);
+  if (t === undefined) {
+    // A plain cache, emptied when full: the result never depends on it, only the time.
+    if (termsCache.size >= termsCacheMax) termsCache.clear();
+    t = parseLabelTerms(labels);
+    termsCache.set(key, t);
+  }
+  return t;
+}
 
 /** The scheduler's view of every known node. */
 export function nodeViews(state: ClusterState): NodeView[] {
@@ -26,7 +43,16 @@ export function readyJobs(state: ClusterState): JobRecord[] {
   const ready: JobRecord[] = [];
   // max-parallel is counted within the pass too: room left per (run, pipeline job).
   const room = new Map<string, number>();
-  const queued = Object.values(state.jobs).filter((j) => j.state === 'queued').sort((a, b) => a.seq - b.seq);
+  // Walk only the runs still running (finished runs, most of the state, have no queued job).
+  const queued: JobRecord[] = [];
+  for (const run of Object.values(state.runs)) {
+    if (run.state !== 'running') continue;
+    for (const id of run.jobs) {
+      const j = state.jobs[id];
+      if (j !== undefined && j.state === 'queued') queued.push(j);
+    }
+  }
+  queued.sort((a, b) => a.seq - b.seq);
   for (const job of queued) {
     if (!readiness(state, job).ready) continue;
     const spec = state.runs[job.run]?.plan.pipeline.jobs.find((s) => s.id === job.jobId);
@@ -54,7 +80,7 @@ export function schedule(state: ClusterState): JobPlacedCommand[] {
   if (!nodes.some(hasFreeSlot)) return [];
   const jobs = readyJobs(state);
   if (jobs.length === 0) return [];
-  const queue: QueuedJob[] = jobs.map((j) => ({ id: j.id, seq: j.seq, terms: parseLabelTerms(j.labels) }));
+  const queue: QueuedJob[] = jobs.map((j) => ({ id: j.id, seq: j.seq, terms: termsOf(j.labels) }));
   const { placements } = assign(queue, nodes);
   return placements.map((p) => ({ kind: 'JobPlaced', job: p.jobId, attempt: state.jobs[p.jobId]!.attempts.length + 1, node: p.node }));
 }

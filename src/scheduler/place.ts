@@ -60,27 +60,46 @@ export function place(queue: readonly QueuedJob[], nodes: readonly NodeView[]): 
 export function assign(queue: readonly QueuedJob[], nodes: readonly NodeView[]): { placements: Placement[]; unplaced: QueuedJob[]; nodesAfter: NodeView[] } {
   const jobs = [...queue].sort(byAge);
   const live = nodes.map((n) => ({ ...n }));
-  // fits[j] lists the nodes job j matches (up or not); demand[n] counts unplaced jobs matching n.
-  const fits = jobs.map((j) => live.flatMap((n, i) => (matches(j.terms, n.labels) ? [i] : [])));
+  // Jobs passing the same terms array share one match computation (callers that cache parsed
+  // terms make a long queue of alike jobs cost one match per node).
+  const fitsByTerms = new Map<readonly LabelTerm[], number[]>();
+  const fitsOf = (terms: readonly LabelTerm[]): number[] => {
+    let f = fitsByTerms.get(terms);
+    if (f === undefined) {
+      f = live.flatMap((n, i) => (matches(terms, n.labels) ? [i] : []));
+      fitsByTerms.set(terms, f);
+    }
+    return f;
+  };
+  // demand[n] counts the unplaced jobs that node n could run.
   const demand = live.map(() => 0);
-  for (const f of fits) for (const i of f) demand[i]!++;
+  for (const j of jobs) for (const i of fitsOf(j.terms)) demand[i]!++;
+  let free = 0;
+  for (const n of live) if (hasFreeSlot(n)) free += n.slots - n.running;
 
   const placements: Placement[] = [];
   const unplaced: QueuedJob[] = [];
-  jobs.forEach((job, j) => {
+  for (const job of jobs) {
+    // Once every slot is taken nothing else can be placed: the rest wait as they are.
+    if (free === 0) {
+      unplaced.push(job);
+      continue;
+    }
+    const fits = fitsOf(job.terms);
     let best = -1;
-    for (const i of fits[j]!) {
+    for (const i of fits) {
       if (hasFreeSlot(live[i]!) && (best < 0 || better(live, demand, i, best))) best = i;
     }
     if (best < 0) {
       unplaced.push(job);
-      return;
+      continue;
     }
     const node = live[best]!;
     node.running++;
-    for (const i of fits[j]!) demand[i]!--;
+    free--;
+    for (const i of fits) demand[i]!--;
     placements.push({ jobId: job.id, node: node.name });
-  });
+  }
   return { placements, unplaced, nodesAfter: live };
 }
 
