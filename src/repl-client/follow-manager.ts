@@ -16,7 +16,6 @@ export interface FollowManagerInit {
 
 interface Active {
   follower: LogFollower;
-  splitter: LineSplitter;
   done: Promise<void>;
 }
 
@@ -46,21 +45,24 @@ export class FollowManager {
     const fresh: FollowView = { job, state: 'following', live, next: 0, bytes: 0, gaps: 0, resumes: 0, steps: [], error: null };
     store.update((s) => ({ ...s, log: s.log.filter((l) => l.job !== job), follows: admit(s.follows, fresh) }));
     const splitter = new LineSplitter();
-    const follower = new LogFollower({
+    const follower: LogFollower = new LogFollower({
       connection: this.#init.connection,
       job,
       live,
       ...(this.#init.resumeDelayMs === undefined ? {} : { resumeDelayMs: this.#init.resumeDelayMs }),
-      onChunk: (seq, data) => this.#lines(job, seq, splitter.push(data)),
-      onUpdate: (patch) => this.#patch(job, follower, patch),
+      onChunk: (seq, data, progress) => this.#update(job, follower, splitter.push(data).map((r) => ({ job, seq, text: displayLine(r) })), progress),
+      onUpdate: (patch) => {
+        // The end of the log: the unfinished last line is shown and open steps are closed, with the state, in one update.
+        const rest = patch.state === 'ended' ? splitter.flush().map((r) => ({ job, seq: follower.next - 1, text: displayLine(r) })) : [];
+        this.#update(job, follower, rest, patch);
+      },
     });
-    const done = follower.run().then(() => {
-      if (this.#active.get(job)?.follower !== follower) return;
-      this.#lines(job, follower.next - 1, splitter.flush());
-      this.#active.delete(job);
-      store.update((s) => ({ ...s, follows: s.follows.map((f) => (f.job === job && f.state === 'ended' ? { ...f, steps: closeSteps(f.steps) } : f)) }));
+    const entry: Active = { follower, done: Promise.resolve() };
+    // Registered before it runs, so its first update is recognised as the current follower's.
+    this.#active.set(job, entry);
+    entry.done = follower.run().then(() => {
+      if (this.#active.get(job)?.follower === follower) this.#active.delete(job);
     });
-    this.#active.set(job, { follower, splitter, done });
     return live ? `following ${job}` : `showing ${job}`;
   }
 
@@ -71,26 +73,22 @@ export class FollowManager {
     await Promise.all(all.map((a) => a.done));
   }
 
-  #lines(job: string, seq: number, raw: string[]): void {
-    if (raw.length === 0) return;
+  /** Adds a job's new lines to the tail and its steps, and applies a patch to its follow, in one update. */
+  #update(job: string, follower: LogFollower, lines: LogLine[], patch: Partial<FollowView>): void {
+    // A replaced follower's last words must not touch its successor's view.
+    if (this.#active.has(job) && this.#active.get(job)?.follower !== follower) return;
     const now = this.#init.now();
-    const lines: LogLine[] = raw.map((r) => ({ job, seq, text: displayLine(r) }));
     this.#init.store.update((s) => ({
       ...s,
-      log: keepLast([...s.log, ...lines], logLinesKeptMax),
+      log: lines.length === 0 ? s.log : keepLast([...s.log, ...lines], logLinesKeptMax),
       follows: s.follows.map((f) => {
         if (f.job !== job) return f;
         let steps = f.steps;
         for (const l of lines) steps = trackStep(steps, stripAnsi(l.text), now);
-        return steps === f.steps ? f : { ...f, steps };
+        if (patch.state === 'ended') steps = closeSteps(steps);
+        return { ...f, ...patch, steps };
       }),
     }));
-  }
-
-  #patch(job: string, follower: LogFollower, patch: Partial<FollowView>): void {
-    // A replaced follower's last words must not overwrite its successor's state.
-    if (this.#active.get(job)?.follower !== follower && this.#active.has(job)) return;
-    this.#init.store.update((s) => ({ ...s, follows: s.follows.map((f) => (f.job === job ? { ...f, ...patch } : f)) }));
   }
 }
 

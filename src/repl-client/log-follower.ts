@@ -13,9 +13,9 @@ export interface LogFollowerInit {
   from?: number;
   resumeDelayMs?: number;
   resumesMax?: number;
-  /** Each chunk once, in sequence order. */
-  onChunk(seq: number, data: Uint8Array): void;
-  onUpdate(patch: Partial<Pick<FollowView, 'state' | 'next' | 'bytes' | 'gaps' | 'resumes' | 'error'>>): void;
+  /** Each chunk once, in sequence order, with the follow's counters after it. */
+  onChunk(seq: number, data: Uint8Array, progress: Pick<FollowView, 'next' | 'bytes' | 'gaps'>): void;
+  onUpdate(patch: Partial<Pick<FollowView, 'state' | 'resumes' | 'error'>>): void;
 }
 
 /**
@@ -78,8 +78,7 @@ export class LogFollower {
           this.#next = chunk.seq + 1;
           this.#bytes += chunk.data.length;
           failures = 0;
-          this.#init.onChunk(chunk.seq, chunk.data);
-          this.#init.onUpdate({ next: this.#next, bytes: this.#bytes, gaps: this.#gaps });
+          this.#init.onChunk(chunk.seq, chunk.data, { next: this.#next, bytes: this.#bytes, gaps: this.#gaps });
           if (!live && this.#bytes >= logReadBytesMax) break;
         }
         if (this.#stopped) return;

@@ -77,8 +77,9 @@ export function createReplSession(init: ReplSessionInit): ReplSession {
   let stopped = false;
   let polling: Promise<void> | null = null;
 
-  const addEvent = (e: ReplEvent): void => store.update((s) => ({ ...s, events: keepLast([...s.events, e], eventsKeptMax) }));
-  const addNotice = (n: Notice): void => store.update((s) => ({ ...s, header: { ...s.header, notices: keepLast([...s.header.notices, n], noticesKeptMax) } }));
+  const withEvent = (s: ReplState, e: ReplEvent): ReplState => ({ ...s, events: keepLast([...s.events, e], eventsKeptMax) });
+  const withNotice = (s: ReplState, n: Notice): ReplState => ({ ...s, header: { ...s.header, notices: keepLast([...s.header.notices, n], noticesKeptMax) } });
+  const addEvent = (e: ReplEvent): void => store.update((s) => withEvent(s, e));
   const addOutput = (command: string, body: OutputBody): void => {
     store.update((s) => ({ ...s, output: keepLast([...s.output, { ...body, id: ++outputId, at: now(), command }], outputBlocksKeptMax) }));
   };
@@ -86,15 +87,17 @@ export function createReplSession(init: ReplSessionInit): ReplSession {
 
   const unsubscribe = connection.onEvent((e: ConnectionEvent) => {
     if (e.kind === 'state') {
-      store.update((s) => ({ ...s, header: { ...s.header, connection: e.state } }));
-      if (e.state === 'lost') addNotice({ at: now(), text: 'no cluster member answers; retrying', tone: 'bad' });
+      const lost: Notice = { at: now(), text: 'no cluster member answers; retrying', tone: 'bad' };
+      store.update((s) => {
+        const next = { ...s, header: { ...s.header, connection: e.state } };
+        return e.state === 'lost' ? withNotice(next, lost) : next;
+      });
     } else if (e.kind === 'attached') {
       const who = e.name ?? e.url;
       const why = e.reason === 'leader' ? 'the leader' : `${e.previousName ?? e.previousUrl} stopped answering`;
       const text = `reattached to ${who} (${why})`;
-      store.update((s) => ({ ...s, header: { ...s.header, attachedUrl: e.url, attachedName: e.name } }));
-      addNotice({ at: now(), text, tone: 'warn' });
-      addEvent({ at: now(), kind: 'reattached', text, tone: 'warn' });
+      // One update, so a view never shows the new node without saying why it moved.
+      store.update((s) => withEvent(withNotice({ ...s, header: { ...s.header, attachedUrl: e.url, attachedName: e.name } }, { at: now(), text, tone: 'warn' }), { at: now(), kind: 'reattached', text, tone: 'warn' }));
     } else {
       store.update((s) => ({
         ...s,
