@@ -4,7 +4,7 @@
  * from that attempt's node, before it ended, is accepted; anything else is refused with why.
  */
 import type { JsonValue } from '../pipeline/types.js';
-import { matches, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';
+import { matches, toNodeLabels } from '../scheduler/index.js';
 import type { CommandOf } from './commands.js';
 import { jobOutputsBytesMax, reasonLengthMax } from './constants.js';
 import type { Draft } from './draft.js';
@@ -13,6 +13,7 @@ import type { CommandResult } from './effects.js';
 import { activeAttempt, endAttempt, finishJob, retryOrEnd, setJobState, settleRun, specOf } from './lifecycle.js';
 import { needsContext } from './needs.js';
 import { readiness } from './readiness.js';
+import { termsOf } from './schedule.js';
 import type { AttemptRecord, JobRecord } from './types.js';
 
 export function jobPlaced(d: Draft, c: CommandOf<'JobPlaced'>): CommandResult {
@@ -29,7 +30,7 @@ export function jobPlaced(d: Draft, c: CommandOf<'JobPlaced'>): CommandResult {
   if (node.state !== 'up' || node.draining || node.running >= node.slots) {
     return refuse('CONFLICT', `node ${c.node} cannot take a job (${node.state}${node.draining ? ', draining' : ''}, ${node.running}/${node.slots} slots)`, { ...data, reason: 'node-unavailable' });
   }
-  if (!matches(parseLabelTerms(job.labels), toNodeLabels(node.labels))) {
+  if (!matches(termsOf(job.labels), toNodeLabels(node.labels))) {
     return refuse('CONFLICT', `node ${c.node} does not match job ${c.job}'s labels ${job.labels.join(', ')}`, { ...data, reason: 'labels' });
   }
   const attempt: AttemptRecord = { n: c.attempt, node: c.node, state: 'placed', exitCode: null, placedAtMs: d.now, startedAtMs: null, finishedAtMs: null, logDigest: null, reason: null };

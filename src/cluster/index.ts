@@ -25,7 +25,7 @@ export { applyAll, applyCommand } from './apply.js';
 export { applyEntry, canonicalJson, commandKinds, decodeCommand, decodeState, encodeCommand, encodeState, validateCommand } from './codec.js';
 export { nodeViews, readyJobs, schedule } from './schedule.js';
 export type { LeaseCheckOptions } from './lease.js';
-export { leaseExpired } from './lease.js';
+export { leaseExpired, selfFenceDeadlineMs, selfFenceLeaseFraction } from './lease.js';
 export { needsContext, needsGate } from './needs.js';
 export type { Gate } from './needs.js';
 export { shouldRetry } from './retry.js';

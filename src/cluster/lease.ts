@@ -28,3 +28,19 @@ export function leaseExpired(state: ClusterState, nowMs: number, opts: LeaseChec
   }
   return out;
 }
+
+/**
+ * How much of the lease a node cut off from the quorum waits before it stops its own jobs. Less
+ * than the whole lease, so the node stops before the leader (counting the full lease from a later
+ * moment, and on another clock) declares it down and runs its jobs elsewhere.
+ */
+export const selfFenceLeaseFraction = 0.8;
+
+/**
+ * When a node must stop its running attempts if no heartbeat of its has committed since. Count
+ * from when the node *sent* its last heartbeat that did commit: that moment is no later than the
+ * entry's time the leader counts from.
+ */
+export function selfFenceDeadlineMs(lastCommittedHeartbeatSentAtMs: number, leaseMs: number): number {
+  return lastCommittedHeartbeatSentAtMs + Math.floor(leaseMs * selfFenceLeaseFraction);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leaseExpired } from '../../src/cluster/index.js';
+import { leaseExpired, selfFenceDeadlineMs } from '../../src/cluster/index.js';
 import { Harness, plan, spec } from './fixtures.js';
 
 describe('leaseExpired', () => {
@@ -50,5 +50,20 @@ describe('leaseExpired', () => {
     h.ok({ kind: 'NodeHeartbeat', node: 'a' });
     expect(h.state.nodes.a).toMatchObject({ state: 'up', downReason: null });
     expect(h.schedule()).toEqual([{ job: '1.1', node: 'a' }]);
+  });
+});
+
+describe('self-fencing', () => {
+  it('a cut-off node stops its jobs before the leader could declare it down', () => {
+    const h = new Harness();
+    h.join('a');
+    const sentAt = h.timeMs - 5; // the node sent its heartbeat a little before the entry's time
+    h.ok({ kind: 'NodeHeartbeat', node: 'a' });
+    const beat = h.state.nodes.a!.lastHeartbeatMs;
+    const lease = h.state.config.leaseMs;
+    const deadline = selfFenceDeadlineMs(sentAt, lease);
+    expect(deadline).toBeLessThan(beat + lease);
+    // At the node's deadline the leader still sees it within its lease.
+    expect(leaseExpired(h.state, deadline)).toEqual([]);
   });
 });
