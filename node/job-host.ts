@@ -121,9 +121,15 @@ export class JobHost {
       kind: 'AttemptFinished', job: e.job, attempt: e.attempt, node, status, exitCode,
       outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
     };
+    let res: CommandResult | null = null;
     for (let i = 0; i < reportTriesMax; i++) {
-      const res = await this.init.propose(report);
+      res = await this.init.propose(report);
       if (res.ok || res.code !== 'NO_LEADER') break;
+    }
+    // A refusal is normal after a lost lease (the cluster fenced this attempt off and ran it
+    // again elsewhere), but it must not pass unseen.
+    if (res !== null && !res.ok) {
+      this.init.log.warn({ job: e.job, attempt: e.attempt, status, code: res.code, reason: res.data.reason ?? null, refusal: res.message }, 'attempt report refused');
     }
     await rm(base, { recursive: true, force: true }).catch(() => undefined);
     this.init.log.info({ job: e.job, attempt: e.attempt, status }, 'attempt ended');
