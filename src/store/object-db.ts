@@ -174,13 +174,18 @@ export class ObjectDb {
     await unlinkIfPresent(join(this.gitdir, pendingPackFile));
   }
 
-  /** The pack a crashed batch left behind, if any (read before any new write). */
-  async pendingPack(): Promise<string | null> {
+  /**
+   * The pack a crashed batch (or snapshot import) left behind, if any, read before any new
+   * write. An imported pack holds every object, so once kept it replaces all the others.
+   */
+  async pendingPack(): Promise<{ name: string; imported: boolean } | null> {
     const text = await readFile(join(this.gitdir, pendingPackFile), 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
     });
-    return text === null ? null : text.trim();
+    if (text === null) return null;
+    const [name = '', kind] = text.trim().split(' ');
+    return { name, imported: kind === 'import' };
   }
 
   /** True when pack `name` holds `oid`. */
@@ -281,7 +286,9 @@ export class ObjectDb {
   async exportPack(): Promise<{ pack: Buffer; idx: Buffer }> {
     const chunks: Buffer[] = [];
     const result = await concatPacks(this.packs, async (chunk) => { chunks.push(chunk); });
-    if (result === null) throw new CairnError('STORAGE_CORRUPT', 'the store holds an object twice; reopen it to repair', {});
+    if (result === null) {
+      throw new CairnError('STORAGE_CORRUPT', `two packs of ${this.gitdir} hold the same objects; run git repack -a -d in it`, { gitdir: this.gitdir });
+    }
     return { pack: Buffer.concat(chunks), idx: buildIdx(result.entries, result.checksum) };
   }
 
@@ -312,7 +319,7 @@ export class ObjectDb {
       throw err;
     }
     await staged.close();
-    await writeFileSynced(join(this.gitdir, pendingPackFile), Buffer.from(`${name}\n`), false);
+    await writeFileSynced(join(this.gitdir, pendingPackFile), Buffer.from(`${name} import\n`), false);
     const base = join(this.packDir, `pack-${name}`);
     await rename(tmpPack, `${base}.pack`);
     await rename(tmpIdx, `${base}.idx`);

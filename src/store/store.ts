@@ -54,9 +54,11 @@ export async function openStore(dir: string, init: StoreInit = {}): Promise<Stor
     const head = await readHead(dir);
     const pending = await db.pendingPack();
     if (pending !== null) {
-      // A batch crashed after writing its pack. If HEAD reached that pack the batch is done;
-      // otherwise nothing refers to the pack and it goes.
-      if (head === null || !db.packHolds(pending, head)) await db.deletePack(pending);
+      // A batch crashed after writing its pack. If HEAD reached that pack the batch is done
+      // (and an imported snapshot's pack replaces the rest); otherwise nothing refers to the
+      // pack and it goes.
+      if (head === null || !db.packHolds(pending.name, head)) await db.deletePack(pending.name);
+      else if (pending.imported) await db.dropAllBut(pending.name);
       await db.clearPending();
     }
     const store = new GitStore(dir, db, init);

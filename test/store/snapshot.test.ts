@@ -4,7 +4,10 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { writeHead } from '../../src/store/head-ref.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { ObjectDb } from '../../src/store/object-db.js';
+import { decodeSnapshot } from '../../src/store/snapshot-format.js';
 import { gitCli, makeEntries, randomSplit, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -51,6 +54,30 @@ describe('snapshots', () => {
     const again = await openStore(dst.dir);
     cleanups.unshift(() => again.close());
     expect(await again.head()).toBe(await src.store.head());
+  });
+
+  test('an import cut short after the ref moved is finished on reopen', async () => {
+    const src = await fresh();
+    await src.store.apply(entries.slice(0, 80));
+    const bytes = await src.store.exportSnapshot();
+    const dst = await fresh();
+    for (const b of randomSplit(entries.slice(0, 40), 2, 10)) await dst.store.apply(b);
+    const oldPacks = dst.store.stats().packs;
+    expect(oldPacks).toBeGreaterThan(1);
+    // Install the pack and move the ref by hand, as importSnapshot does, then "crash" before
+    // the old packs go: the marker still names the imported pack.
+    await dst.store.close();
+    const snap = decodeSnapshot(bytes);
+    const db = await ObjectDb.open(dst.dir);
+    await db.installPack(snap.pack, snap.idx);
+    await writeHead(dst.dir, snap.head!);
+    expect(db.stats().packs).toBe(oldPacks + 1);
+    await db.close();
+    const reopened = await openStore(dst.dir);
+    cleanups.unshift(() => reopened.close());
+    expect(await reopened.head()).toBe(await src.store.head());
+    expect(reopened.stats().packs).toBe(1);
+    expect((await reopened.exportSnapshot()).length).toBe(bytes.length);
   });
 
   test('an empty store exports a snapshot that empties another store', async () => {
