@@ -319,8 +319,8 @@ class GitStore implements Store {
         throw new CairnError('STORAGE_CORRUPT', 'store snapshot is damaged: its pack lacks its HEAD commit', { head: snap.head });
       }
       await writeHead(this.dir, snap.head);
+      await this.db.dropAllBut(name); // the marker stays until then: a crash here is finished on open
       await this.db.clearPending();
-      await this.db.dropAllBut(name);
       await this.load(snap.head);
     });
   }
