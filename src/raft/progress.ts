@@ -38,6 +38,12 @@ export class Inflights {
     }
   }
 
+  /** Frees the oldest append: lets a window whose appends were all lost make progress again. */
+  freeFirstOne(): void {
+    const first = this.items[this.head];
+    if (first !== undefined) this.freeLE(first.index);
+  }
+
   full(): boolean {
     return this.count() >= this.countMax || (this.bytesMax > 0 && this.bytes >= this.bytesMax);
   }

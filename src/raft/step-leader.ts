@@ -48,6 +48,10 @@ function handleHeartbeatResponse(r: Raft, m: HeartbeatResponse): void {
   if (pr === undefined) return;
   pr.recentActive = true;
   pr.probeSent = false;
+  // If every append in the window was lost (the follower restarted, the network dropped them),
+  // nothing would ever free it: the heartbeat's answer frees one slot so an append goes out,
+  // gets rejected, and sends the follower back to probing.
+  if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
   if (pr.match < r.log.lastIndex() || pr.state === 'probe') sendAppend(r, m.from);
   if (m.context === null || m.context.length === 0) return;
   const acks = r.readOnly.recvAck(m.from, m.context);

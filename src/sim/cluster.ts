@@ -88,6 +88,9 @@ export class SimCluster {
 
   constructor(opts: Partial<ClusterOptions> = {}) {
     this.opts = { ...defaultClusterOptions, ...opts };
+    // Own copies: tests flip the network's behaviour mid-run.
+    this.opts.net = { ...this.opts.net };
+    this.opts.raft = { ...this.opts.raft };
     this.rng = new Prng(this.opts.seed);
     const ids = Array.from({ length: this.opts.nodes }, (_, i) => `n${i + 1}`);
     for (const id of ids) this.addNode(id, ids);
@@ -190,6 +193,10 @@ export class SimCluster {
 
   connect(id: string): void {
     this.isolated.delete(id);
+  }
+
+  isConnected(id: string): boolean {
+    return !this.isolated.has(id);
   }
 
   /** Splits the network: nodes in different groups cannot talk. Unlisted nodes join group 0. */

@@ -46,12 +46,15 @@ const votersMin = 2;
 
 function drawOptions(rng: Prng, o: SeedOptions): { cluster: Partial<ClusterOptions>; mix: FaultMix } {
   const tickMs = 10;
+  const electionTimeoutTicks = rng.pick([5, 10, 20]);
   const cluster: Partial<ClusterOptions> = {
     seed: rng.next32(),
     nodes: o.nodes,
     tickMs,
-    raft: { electionTimeoutTicks: rng.pick([5, 10, 20]), heartbeatIntervalTicks: rng.pick([1, 2]), inflightAppendsMax: rng.pick([2, 16, 256]), appendBytesMax: rng.pick([64, 1024, 1 << 20]) },
-    net: { dropRate: rng.pick([0, 0, 0.01, 0.05, 0.15]), dupRate: rng.pick([0, 0.02, 0.1]), latencyMinMs: 1, latencyMaxMs: rng.pick([2, 10, 40, 100]) },
+    raft: { electionTimeoutTicks, heartbeatIntervalTicks: rng.pick([1, 2]), inflightAppendsMax: rng.pick([2, 16, 256]), appendBytesMax: rng.pick([64, 1024, 1 << 20]) },
+    // Latency relative to the election timeout; above it (the last choice) no election can
+    // succeed, which is a fine test of safety but not of progress: the run heals it at the end.
+    net: { dropRate: rng.pick([0, 0, 0.01, 0.05, 0.15]), dupRate: rng.pick([0, 0.02, 0.1]), latencyMinMs: 1, latencyMaxMs: Math.max(2, Math.round(electionTimeoutTicks * tickMs * rng.pick([0.05, 0.2, 0.5, 0.5, 1.5]))) },
     clients: { count: rng.range(1, 4), keys: rng.range(1, 3), opTimeoutMs: rng.pick([200, 1000]), thinkMsMax: rng.pick([5, 30]) },
     snapshotEveryEntries: rng.pick([5, 20, 100, Infinity]),
     crashInReadyRate: rng.pick([0, 0, 0.002, 0.01]),
@@ -152,8 +155,16 @@ export function runSeed(o: SeedOptions): SeedResult {
     // Quiesce: heal, restart everyone, stop clients, and let outstanding work finish.
     c.heal();
     c.clients?.stop();
+    // The network calms down too (Raft's timing requirement: broadcast time ≪ election timeout).
+    c.opts.net.dropRate = Math.min(c.opts.net.dropRate, 0.05);
+    c.opts.net.latencyMaxMs = Math.min(c.opts.net.latencyMaxMs, Math.max(2, Math.round(electionMs / 5)));
     for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
-    c.run(20 * electionMs);
+    // Liveness: with the network healed and everyone up, the cluster must converge — a leader
+    // whose whole log is committed, and every member applied up to it.
+    if (!c.runUntilTrue(() => converged(c), livenessElectionTimeouts * 2 * electionMs)) {
+      throw new SafetyViolation('liveness', `no convergence ${livenessElectionTimeouts} election timeouts after healing:\n${describe(c)}`);
+    }
+    c.run(5 * electionMs);
     c.clients?.closeAll();
     const history = c.clients?.history() ?? [];
     const verdict = checkLinearizable(history);
@@ -167,6 +178,35 @@ export function runSeed(o: SeedOptions): SeedResult {
     const violation = err instanceof SafetyViolation ? err.message : `exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
     return { seed: o.seed, ok: false, violation, elections: c.checkers.elections(), commits: c.checkers.commits(), operations: c.clients?.completed ?? 0, faults };
   }
+}
+
+/** Election timeouts a healed cluster gets to converge (elections, catch-up, snapshots). */
+const livenessElectionTimeouts = 60;
+
+function converged(c: SimCluster): boolean {
+  const l = c.leader();
+  if (l === null) return false;
+  const st = l.raft!.status();
+  if (st.commit !== st.lastIndex) return false;
+  for (const id of [...st.conf.voters, ...st.conf.learners]) {
+    const n = c.nodes.get(id);
+    if (n?.raft == null || n.raft.status().applied !== st.commit) return false;
+  }
+  return true;
+}
+
+function describe(c: SimCluster): string {
+  const lines: string[] = [];
+  for (const n of c.nodes.values()) {
+    const st = n.raft?.status();
+    if (st === undefined) {
+      lines.push(`  ${n.id}: down`);
+      continue;
+    }
+    const prs = [...st.progress].map(([p, pr]) => `${p}:${pr.state}/${pr.match}/${pr.next}${pr.recentActive ? '' : '/inactive'}`).join(' ');
+    lines.push(`  ${n.id}: ${st.role} term ${st.term} leader ${st.leader} commit ${st.commit} applied ${st.applied} log [${st.firstIndex}, ${st.lastIndex}] voters ${st.conf.voters.join(',')} learners ${st.conf.learners.join(',')} ${prs}`);
+  }
+  return lines.join('\n');
 }
 
 function notify(c: SimCluster, rng: Prng, at: string, lost: string): void {
