@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MaskingStream, type SecretSet } from './masker.js';
 import { CommandScanner } from './workflow-commands.js';
@@ -26,7 +25,7 @@ export class JobLog {
   }
 
   static async open(file: string, onOutput?: (bytes: Uint8Array) => void | Promise<void>): Promise<JobLog> {
-    mkdirSync(dirname(file), { recursive: true });
+    await mkdir(dirname(file), { recursive: true });
     return new JobLog(file, await open(file, 'w'), onOutput);
   }
 

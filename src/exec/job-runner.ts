@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { ExpressionContext, JobSpec, JobStatus } from '../pipeline/index.js';
 import { evaluateCondition, interpolate, jobOf } from '../pipeline/index.js';
 import { JobLog } from './job-log.js';
@@ -43,9 +43,11 @@ export async function runJob(spec: JobRunSpec): Promise<JobResult> {
   }
   if (!decision) return result;
 
-  mkdirSync(spec.workspace, { recursive: true });
-  mkdirSync(spec.tempDir, { recursive: true });
-  const log = await JobLog.open(spec.logFile, spec.events?.onOutput);
+  const [log] = await Promise.all([
+    JobLog.open(spec.logFile, spec.events?.onOutput),
+    mkdir(spec.workspace, { recursive: true }),
+    mkdir(spec.tempDir, { recursive: true }),
+  ]);
   result.logFile = spec.logFile;
   const timeoutMs = spec.instance.timeoutMinutes === undefined ? undefined : spec.instance.timeoutMinutes * minuteMs;
   const timeout = new AbortController();

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { JobInstance, JsonValue, Pipeline, Plan } from '../pipeline/index.js';
@@ -99,6 +99,9 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
   const groupRunning = new Map<string, number>();
   const groupControllers = new Map<string, Set<AbortController>>();
   const failedFast = new Set<string>();
+  // Workspaces are removed in the background: deleting a tree is slow (more so with
+  // `discard` mounts) and must not delay the jobs that were waiting for this one.
+  const removals: Array<Promise<void>> = [];
 
   const run = async (unit: RunUnit): Promise<void> => {
     const name = files.get(unit.key)!;
@@ -141,7 +144,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     } finally {
       controllers.delete(controller);
       groupRunning.set(unit.group, (groupRunning.get(unit.group) ?? 1) - 1);
-      if (!opts.keepWorkspaces) rmSync(jobRoot, { recursive: true, force: true });
+      if (!opts.keepWorkspaces) removals.push(rm(jobRoot, { recursive: true, force: true }).catch(() => undefined));
     }
   };
 
@@ -154,6 +157,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     },
     run,
   });
+  await Promise.all(removals);
   const jobs = opts.units.map((u) => results.get(u.key)!);
   const cancelled = opts.signal?.aborted === true || opts.forceSignal?.aborted === true;
   const failed = jobs.some((j) => j.conclusion === 'failure');

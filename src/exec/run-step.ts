@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { StepSpec } from '../pipeline/index.js';
 import { evaluateExpression, interpolate } from '../pipeline/index.js';
@@ -35,7 +35,7 @@ export async function runScriptStep(
   const shell = resolveShell(shellName === undefined ? undefined : interpolate(shellName, ctx, state.status(frame), state.hooks));
   const wdRaw = step.workingDirectory ?? frame.defaults.workingDirectory;
   const cwd = wdRaw === undefined ? spec.workspace : resolve(spec.workspace, interpolate(wdRaw, ctx, state.status(frame), state.hooks));
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+  if ((await stat(cwd).catch(() => undefined))?.isDirectory() !== true) {
     throw new CairnError('INVALID_INPUT', `working-directory '${cwd}' does not exist`, { cwd });
   }
   // A shebang script runs byte for byte as written: `${{` in it is shell, not an expression.
@@ -43,8 +43,9 @@ export async function runScriptStep(
   const script = spec.pipeline.kind === 'script' ? raw : interpolate(raw, ctx, state.status(frame), state.hooks);
   const n = ++state.stepCounter;
   const scriptFile = join(spec.tempDir, `step-${n}${shell.extension}`);
-  writeFileSync(scriptFile, script, { mode: 0o700 });
-  const files = createStepFiles(spec.tempDir, n);
+  // Written concurrently, off the event loop: with many jobs at once every millisecond of
+  // synchronous file I/O here delays every other job's next step.
+  const [files] = await Promise.all([createStepFiles(spec.tempDir, n), writeFile(scriptFile, script, { mode: 0o700 })]);
   const env = state.processEnv(frame, userEnv, files, step.id ?? `__run_${n}`);
   const timeoutMs = stepTimeoutMs(step, state, frame, userEnv);
 
@@ -65,7 +66,7 @@ export async function runScriptStep(
   state.lingering.push(proc);
   const result: ProcessStepOutcome = { exitCode: r.exitCode, outputs: {}, cancelled: r.cancelled && !r.timedOut };
   try {
-    result.outputs = applyStepFiles(state, files);
+    result.outputs = await applyStepFiles(state, files);
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
   }
@@ -85,36 +86,42 @@ function stepTimeoutMs(step: StepSpec, state: JobState, frame: StepFrame, env: R
 }
 
 /** Fresh, empty command files for one step, as GitHub's runner creates them. */
-export function createStepFiles(tempDir: string, n: number): StepFiles {
+export async function createStepFiles(tempDir: string, n: number): Promise<StepFiles> {
   const dir = join(tempDir, '_runner_file_commands');
-  mkdirSync(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const files: StepFiles = {
     env: join(dir, `set_env_${n}`),
     output: join(dir, `set_output_${n}`),
     path: join(dir, `add_path_${n}`),
     summary: join(dir, `step_summary_${n}`),
   };
-  for (const f of Object.values(files)) writeFileSync(f, '');
+  await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
   return files;
 }
 
 /** Reads what the step wrote to its command files; returns its outputs. */
-export function applyStepFiles(state: JobState, files: StepFiles): Record<string, string> {
-  for (const [k, v] of parseKeyValueFile(readLimited(files.env), 'GITHUB_ENV')) {
+export async function applyStepFiles(state: JobState, files: StepFiles): Promise<Record<string, string>> {
+  const [env, path, summary, output] = await Promise.all([files.env, files.path, files.summary, files.output].map(readLimited));
+  for (const [k, v] of parseKeyValueFile(env!, 'GITHUB_ENV')) {
     // GitHub refuses to let a step redefine these for later steps; so do we, silently keeping ours.
     if (k.startsWith('GITHUB_') || k.startsWith('RUNNER_')) continue;
     state.filesEnv[k] = v;
   }
-  for (const p of parsePathFile(readLimited(files.path))) state.pathAdditions.unshift(p);
-  const summary = readLimited(files.summary);
-  if (summary !== '') state.summary += summary.endsWith('\n') ? summary : `${summary}\n`;
-  return Object.fromEntries(parseKeyValueFile(readLimited(files.output), 'GITHUB_OUTPUT'));
+  for (const p of parsePathFile(path!)) state.pathAdditions.unshift(p);
+  if (summary !== '') state.summary += summary!.endsWith('\n') ? summary : `${summary}\n`;
+  return Object.fromEntries(parseKeyValueFile(output!, 'GITHUB_OUTPUT'));
 }
 
-function readLimited(file: string): string {
-  const size = statSync(file).size;
+/** A step file's text; a step may have deleted it, which reads as empty. */
+async function readLimited(file: string): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return '';
+  }
   if (size > stepFileBytesMax) {
     throw new CairnError('PAYLOAD_TOO_LARGE', `${file} holds ${size} bytes, more than the ${stepFileBytesMax} allowed`, { file, size });
   }
-  return readFileSync(file, 'utf8');
+  return size === 0 ? '' : readFile(file, 'utf8');
 }
