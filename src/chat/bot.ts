@@ -68,7 +68,9 @@ export interface ChatBot {
  * outbox. Nothing here knows about IRC.
  */
 export function createChatBot(init: ChatBotInit): ChatBot {
-  const limits: ChatLimits = { ...defaultChatLimits, ...init.limits };
+  const merged: ChatLimits = { ...defaultChatLimits, ...init.limits };
+  // A log tail longer than a reply would lose its end, the part people want.
+  const limits: ChatLimits = { ...merged, logTailLines: Math.min(merged.logTailLines, merged.replyLines - 1) };
   const timers = init.timers ?? systemTimers;
   const log = init.log ?? (() => {});
   const { adapter } = init;

@@ -26,8 +26,8 @@ export const lineBytesMax = 350;
 /** Lines in one reply; longer output ends with a "… N more" line. */
 export const replyLinesMax = 6;
 
-/** Lines shown by `!logs`: enough to see an error, few enough not to drown the channel. */
-export const logTailLinesMax = 8;
+/** Lines of log shown by `!logs` (one reply: a header and these): enough to see an error. */
+export const logTailLinesMax = replyLinesMax - 1;
 
 /** Bytes `!logs` reads before giving up on reaching the end (the log stream has no tail). */
 export const logScanBytesMax = 16 * 1024 * 1024;
