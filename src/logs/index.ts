@@ -18,6 +18,7 @@ export {
   encodeRangeReply,
   encodeRangeRequest,
   groupChunks,
+  peekLogMessage,
   toHex,
   type Compress,
   type Decompress,

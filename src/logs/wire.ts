@@ -76,6 +76,21 @@ export function decodeLogMessage(bytes: Uint8Array, decompress: Decompress): Log
   return { kind: 'chunks', job, attempt, chunks: readChunks(r, job, attempt, decompress, messageRawBytesMax) };
 }
 
+/**
+ * Reads only a gossip message's kind and attempt, without decompressing it: a follower skips
+ * the messages of logs nobody follows here. Null when the bytes are not a log message.
+ */
+export function peekLogMessage(bytes: Uint8Array): { kind: LogMessage['kind']; job: string; attempt: number } | null {
+  try {
+    const { kind, job, attempt } = readHeader(new ByteReader(bytes, 'log message'));
+    if (kind === kinds.chunks) return { kind: 'chunks', job, attempt };
+    if (kind === kinds.end) return { kind: 'end', job, attempt };
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 export function encodeRangeRequest(req: RangeRequest): Uint8Array {
   return header(kinds.request, req.job, req.attempt).varint(req.fromSeq).varint(req.toSeq).varint(req.rawBytesMax).finish();
 }

@@ -1,0 +1,67 @@
+/**
+ * Defaults and limits of the log store, publisher and follower, each with its reason.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** Gossip topic of log chunks and end markers; the version changes with the wire format. */
+export const logsTopic = 'cairn/logs/1';
+
+/** Gossip topic of the event bus. */
+export const eventsTopic = 'cairn/events/1';
+
+/** Request/response protocol serving ranges of a log from its owner's file (`/cairn/rpc/log-range/1.0.0`). */
+export const logRangeProtocol = 'log-range';
+
+/** zstd level of gossip messages: level 3 compresses text logs ~5-10x at several hundred MB/s. */
+export const gossipCompressionLevel = 3;
+
+/** zstd level of logs compressed at rest: done once per finished log, so a slower, tighter level pays. */
+export const restCompressionLevel = 9;
+
+/**
+ * Chunks waiting to be gossiped, in raw bytes. Past this (the network cannot keep up), the
+ * oldest are dropped from gossip, never from the file: followers fetch them as gaps. A job is
+ * never slowed down by gossip.
+ */
+export const publishQueueBytesMax = 16 * MiB;
+
+/** A gap is fetched from the owner once it has been missing this long (a chunk may still be in flight). */
+export const gapRepairDelayMs = 100;
+
+/** A follower that has heard nothing asks the owner how far the log goes after this long (a lost tail or end marker). */
+export const followerProbeMs = 500;
+
+/** The probe interval doubles while nothing changes, up to this. */
+export const followerProbeMaxMs = 2_000;
+
+/** One `log-range` request (dial, read, reply) may take this long. */
+export const repairTimeoutMs = 10_000;
+
+/** Consecutive failed requests to the owner before a follow gives up with UNREACHABLE. */
+export const repairFailuresMax = 8;
+
+/** Wait after a failed request, doubling per failure, up to `repairBackoffMaxMs`. */
+export const repairBackoffMinMs = 100;
+export const repairBackoffMaxMs = 2_000;
+
+/**
+ * Bytes a follow holds for a slow reader. Past this, gossip for it is ignored and fetched from
+ * the owner later, as the reader catches up: memory stays bounded whatever the reader's pace.
+ */
+export const followQueueBytesMax = 8 * MiB;
+
+/** Finished logs older than this are deleted. */
+export const retentionAgeMsDefault = 30 * dayMs;
+
+/** Total size of the logs directory; past it the oldest finished logs are deleted. */
+export const retentionBytesMaxDefault = 10 * GiB;
+
+/** How often the daemon compresses finished logs and applies retention. */
+export const retentionSweepMs = 10 * 60 * 1000;
+
+/** Decoded indexes of finished logs kept in memory: repairs hit the same few logs. */
+export const indexCacheEntriesMax = 64;

@@ -1,0 +1,251 @@
+import { createHash, type Hash } from 'node:crypto';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { ChunkBatcher, encodeIndexRecords, type IndexRecord, type LogChunk, type LogEnd } from '../logs/index.js';
+import { CairnError, assert } from '../util/errors.js';
+import { logPaths, type LogPaths } from './paths.js';
+import { Signal } from './signal.js';
+
+/** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
+export interface LogSink {
+  /** Chunks just cut and indexed, in order. Must not throw or block: it queues. */
+  chunks(chunks: readonly LogChunk[]): void;
+  end(end: LogEnd): void;
+}
+
+export interface LogWriterInit {
+  /** The logs directory (`<data-dir>/logs`). */
+  root: string;
+  job: string;
+  attempt: number;
+  /** Wall clock for chunk timestamps, ms since the epoch; default Date.now. */
+  now?: () => number;
+  sinks?: readonly LogSink[];
+  /**
+   * The executor writes `<attempt>.log` itself (pass `writer.file` as its `JobRunSpec.logFile`,
+   * and its `onOutput` to `write`): the writer then only indexes, digests and publishes the
+   * bytes, which the executor has already appended when it calls `onOutput`.
+   */
+  external?: boolean;
+  chunkFlushMs?: number;
+  chunkBytesMax?: number;
+}
+
+/**
+ * The owner's side of an attempt's log: appends the bytes to `logs/<job>/<attempt>.log`
+ * (raw, in order: the record), cuts them into chunks, appends each chunk's offset, length and
+ * time to `<attempt>.idx`, and hands the chunks to its sinks. `end()` makes it all durable
+ * and writes `<attempt>.end` with the file's SHA-256. Writes are serialised and awaited, so a
+ * fast job waits for the disk instead of filling memory.
+ */
+export class LogWriter {
+  readonly job: string;
+  readonly attempt: number;
+  readonly paths: LogPaths;
+  readonly #log: FileHandle | null;
+  readonly #idx: FileHandle;
+  readonly #batcher: ChunkBatcher;
+  readonly #now: () => number;
+  readonly #sinks: LogSink[];
+  readonly #hash: Hash = createHash('sha256');
+  readonly #records: IndexRecord[] = [];
+  #bytes = 0;
+  #tail: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #end: LogEnd | null = null;
+  #closed = false;
+  readonly #changed = new Signal();
+  #onClosed!: () => void;
+  /** Resolves once the log is ended or closed (no more writes). */
+  readonly whenClosed = new Promise<void>((r) => {
+    this.#onClosed = r;
+  });
+
+  private constructor(init: LogWriterInit, paths: LogPaths, log: FileHandle | null, idx: FileHandle) {
+    this.job = init.job;
+    this.attempt = init.attempt;
+    this.paths = paths;
+    this.#log = log;
+    this.#idx = idx;
+    this.#now = init.now ?? Date.now;
+    this.#sinks = [...(init.sinks ?? [])];
+    const limits = { ...(init.chunkFlushMs === undefined ? {} : { chunkFlushMs: init.chunkFlushMs }), ...(init.chunkBytesMax === undefined ? {} : { chunkBytesMax: init.chunkBytesMax }) };
+    this.#batcher = new ChunkBatcher({ job: init.job, attempt: init.attempt, ...limits });
+  }
+
+  /** Creates (or truncates) the attempt's files; CONFLICT if the attempt already has an end marker. */
+  static async open(init: LogWriterInit): Promise<LogWriter> {
+    const paths = logPaths(init.root, init.job, init.attempt);
+    await mkdir(paths.dir, { recursive: true });
+    if (await exists(paths.end)) {
+      throw new CairnError('CONFLICT', `the log of ${init.job} attempt ${init.attempt} is already finished`, { job: init.job, attempt: init.attempt });
+    }
+    const log = init.external === true ? null : await open(paths.log, 'w');
+    if (init.external === true) await (await open(paths.log, 'a')).close();
+    const idx = await open(paths.idx, 'w');
+    return new LogWriter(init, paths, log, idx);
+  }
+
+  /** The log file (give it to the executor in `external` mode). */
+  get file(): string {
+    return this.paths.log;
+  }
+
+  /** Bytes written so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Chunks cut so far; the next chunk's seq. */
+  get tipSeq(): number {
+    return this.#records.length;
+  }
+
+  /** The index so far: chunk `seq` is `records[seq]`. */
+  get records(): readonly IndexRecord[] {
+    return this.#records;
+  }
+
+  get ended(): LogEnd | null {
+    return this.#end;
+  }
+
+  /** Resolves at the next chunk cut, end or close (local followers wait on it). */
+  changed(): Promise<void> {
+    return this.#changed.wait();
+  }
+
+  /** Adds a sink for chunks cut from now on. */
+  addSink(sink: LogSink): void {
+    this.#sinks.push(sink);
+  }
+
+  /** Appends bytes (already masked) to the log. */
+  write(bytes: Uint8Array): Promise<void> {
+    assert(this.#end === null && !this.#closed, 'write to a finished log');
+    if (bytes.byteLength === 0) return this.#tail;
+    return this.#enqueue(async () => {
+      if (this.#log !== null) await writeAll(this.#log, bytes);
+      this.#hash.update(bytes);
+      this.#bytes += bytes.byteLength;
+      await this.#emit(this.#batcher.push(bytes, this.#now()));
+      this.#arm();
+    });
+  }
+
+  /**
+   * Ends the log: cuts the last chunk, syncs the files, writes the end marker (the record's
+   * digest) and hands it to the sinks. Idempotent: a second call returns the same marker.
+   */
+  end(): Promise<LogEnd> {
+    return this.#enqueue(async () => {
+      if (this.#end !== null) return this.#end;
+      assert(!this.#closed, 'end of a closed log');
+      this.#disarm();
+      await this.#emit(this.#batcher.flush());
+      await this.#log?.datasync();
+      await this.#idx.datasync();
+      await this.#log?.close();
+      await this.#idx.close();
+      this.#closed = true;
+      const end: LogEnd = {
+        job: this.job,
+        attempt: this.attempt,
+        seqEnd: this.#records.length,
+        bytes: this.#bytes,
+        sha256: this.#hash.digest('hex'),
+        timeMs: Math.floor(this.#now()),
+      };
+      await writeFileAtomic(this.paths.end, JSON.stringify(end) + '\n');
+      this.#end = end;
+      for (const s of this.#sinks) s.end(end);
+      this.#notify();
+      this.#onClosed();
+      return end;
+    });
+  }
+
+  /** Closes the files without an end marker (the node is shutting down mid-job). */
+  close(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#closed) return;
+      this.#disarm();
+      await this.#emit(this.#batcher.flush());
+      this.#closed = true;
+      await this.#log?.close();
+      await this.#idx.close();
+      this.#notify();
+      this.#onClosed();
+    });
+  }
+
+  #enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(fn);
+    // A failed write fails its caller; later writes still run (and likely fail the same way).
+    this.#tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  async #emit(chunks: LogChunk[]): Promise<void> {
+    if (chunks.length === 0) return;
+    const records = chunks.map((c) => ({ offset: c.offset, timeMs: c.timeMs, length: c.data.byteLength }));
+    await writeAll(this.#idx, encodeIndexRecords(records));
+    this.#records.push(...records);
+    for (const s of this.#sinks) s.chunks(chunks);
+    this.#notify();
+  }
+
+  #notify(): void {
+    this.#changed.notify();
+  }
+
+  /** Arms the flush timer for the batcher's deadline, if bytes are pending and none is armed. */
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    const deadline = this.#batcher.deadlineMs();
+    if (deadline === null) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closed || this.#end !== null) return;
+      this.#enqueue(async () => {
+        await this.#emit(this.#batcher.tick(this.#now()));
+        this.#arm();
+      }).catch(() => undefined);
+    }, Math.max(0, deadline - this.#now()));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.byteLength) off += (await fh.write(bytes, off, bytes.byteLength - off)).bytesWritten;
+}
+
+/** Writes a small file so that readers see either nothing or all of it. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}

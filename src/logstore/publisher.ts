@@ -1,0 +1,133 @@
+import { encodeLogMessage, groupChunks, messageRawBytesMax, type Compress, type LogChunk, type LogEnd } from '../logs/index.js';
+import type { Network } from '../net/index.js';
+import { gossipCompressionLevel, logsTopic, publishQueueBytesMax as defaultQueueBytesMax } from './constants.js';
+import type { LogSink } from './log-writer.js';
+import { Signal } from './signal.js';
+import { zstdCompressor } from './zstd.js';
+
+export interface PublisherInit {
+  network: Pick<Network, 'publish'>;
+  topic?: string;
+  compress?: Compress;
+  queueBytesMax?: number;
+}
+
+/** Counters for /metrics and tests. */
+export interface PublisherStats {
+  messages: number;
+  /** Encoded (compressed) bytes published. */
+  bytes: number;
+  /** Raw chunk bytes published. */
+  rawBytes: number;
+  /** Chunks dropped from gossip because the queue was full (followers fetch them from the file). */
+  droppedChunks: number;
+  /** Publishes the network refused (counted, not retried: followers repair). */
+  failures: number;
+}
+
+type Item = { chunk: LogChunk } | { end: LogEnd };
+
+/**
+ * Gossips the chunks of the logs this node writes: a sink for LogWriter. Chunks queue up and
+ * one pump sends them, packing whatever is waiting for the same attempt into messages of up
+ * to `messageRawBytesMax` raw bytes, each compressed with zstd. A job never waits for it: when
+ * the queue is full the oldest chunks are dropped from gossip (not from the file), and
+ * followers fetch them as gaps.
+ */
+export class LogPublisher implements LogSink {
+  readonly stats: PublisherStats = { messages: 0, bytes: 0, rawBytes: 0, droppedChunks: 0, failures: 0 };
+  readonly #network: Pick<Network, 'publish'>;
+  readonly #topic: string;
+  readonly #compress: Compress;
+  readonly #queueBytesMax: number;
+  readonly #queue: Item[] = [];
+  #queuedBytes = 0;
+  #pumping = false;
+  readonly #idle = new Signal();
+
+  constructor(init: PublisherInit) {
+    this.#network = init.network;
+    this.#topic = init.topic ?? logsTopic;
+    this.#compress = init.compress ?? zstdCompressor(gossipCompressionLevel);
+    this.#queueBytesMax = init.queueBytesMax ?? defaultQueueBytesMax;
+  }
+
+  chunks(chunks: readonly LogChunk[]): void {
+    for (const chunk of chunks) {
+      this.#queue.push({ chunk });
+      this.#queuedBytes += chunk.data.byteLength;
+    }
+    this.#shed();
+    this.#kick();
+  }
+
+  end(end: LogEnd): void {
+    this.#queue.push({ end });
+    this.#kick();
+  }
+
+  /** Resolves once everything queued so far has been handed to the network. */
+  async flushed(): Promise<void> {
+    while (this.#pumping || this.#queue.length > 0) await this.#idle.wait();
+  }
+
+  /** Drops the oldest chunks (never end markers) while the queue is over its limit. */
+  #shed(): void {
+    while (this.#queuedBytes > this.#queueBytesMax) {
+      const i = this.#queue.findIndex((it) => 'chunk' in it);
+      if (i < 0) return;
+      const [it] = this.#queue.splice(i, 1);
+      this.#queuedBytes -= (it as { chunk: LogChunk }).chunk.data.byteLength;
+      this.stats.droppedChunks++;
+    }
+  }
+
+  #kick(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const head = this.#queue[0]!;
+        if ('end' in head) {
+          this.#queue.shift();
+          await this.#send(encodeLogMessage({ kind: 'end', end: head.end }, this.#compress), 0);
+          continue;
+        }
+        // Take the consecutive chunks of the same attempt that fit in one message.
+        const batch: LogChunk[] = [];
+        let raw = 0;
+        while (this.#queue.length > 0) {
+          const it = this.#queue[0]!;
+          if (!('chunk' in it) || it.chunk.job !== head.chunk.job || it.chunk.attempt !== head.chunk.attempt) break;
+          if (batch.length > 0 && raw + it.chunk.data.byteLength > messageRawBytesMax) break;
+          this.#queue.shift();
+          batch.push(it.chunk);
+          raw += it.chunk.data.byteLength;
+          this.#queuedBytes -= it.chunk.data.byteLength;
+        }
+        for (const group of groupChunks(batch)) {
+          const wire = encodeLogMessage({ kind: 'chunks', job: head.chunk.job, attempt: head.chunk.attempt, chunks: group }, this.#compress);
+          await this.#send(wire, group.reduce((n, c) => n + c.data.byteLength, 0));
+        }
+      }
+    } finally {
+      this.#pumping = false;
+      this.#idle.notify();
+    }
+  }
+
+  async #send(wire: Uint8Array, raw: number): Promise<void> {
+    try {
+      await this.#network.publish(this.#topic, wire);
+      this.stats.messages++;
+      this.stats.bytes += wire.byteLength;
+      this.stats.rawBytes += raw;
+    } catch {
+      this.stats.failures++;
+    }
+  }
+}
