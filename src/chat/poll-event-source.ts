@@ -11,6 +11,8 @@ export interface PollEventSourceInit {
   intervalMs?: number;
   timers?: Timers;
   log?: ChatLog;
+  /** Called after each successful poll (a health signal; tests wait on it for the baseline). */
+  onPolled?: () => void;
 }
 
 /** Bounded map: insertion order, the oldest entry goes first. */
@@ -151,6 +153,7 @@ export function createPollEventSource(init: PollEventSourceInit): EventSource {
       if (failing) log('info', 'cluster reachable again; events resume');
       failing = false;
       for (const e of events) if (!stopped) listener?.(e);
+      init.onPolled?.();
     } catch (err) {
       if (!failing) log('warn', `cannot poll the cluster for events: ${(err as Error).message}`);
       failing = true;

@@ -39,6 +39,8 @@ export class MemoryCluster implements ApiService {
   readonly chatUsers: Record<string, string> = {};
   readonly cancelled: string[] = [];
   readonly submitted: SubmitRequest[] = [];
+  /** What `GET /v1/history` answers, newest first. */
+  historyRecords: unknown[] = [];
   private readonly runs = new Map<string, MemRun>();
   private readonly jobsById = new Map<string, MemJob>();
   private nextRun = 1;
@@ -135,9 +137,9 @@ export class MemoryCluster implements ApiService {
     this.cancelled.push(id);
     return { id, state: 'cancelled' };
   }
-  async history() {
+  async history(query: { limit: number }) {
     this.check();
-    return [];
+    return this.historyRecords.slice(0, query.limit);
   }
   async pipelines() {
     return Object.keys(this.pipelinesByName).map((name) => ({ name }));
