@@ -27,6 +27,9 @@ export interface Outbox {
   stop(): void;
 }
 
+/** A channel or nick: no spaces, commas or control characters, bounded length. */
+const targetRe = /^[^\s,\x00-\x1f\x7f]{1,64}$/;
+
 /**
  * Everything the bot says goes through here: one token bucket per connection (flood limits
  * are per connection, not per target), one FIFO, bounded. Lines are cleaned and cut to size
@@ -67,6 +70,12 @@ export function createOutbox(init: OutboxInit): Outbox {
   return {
     say(target, lines) {
       if (stopped) return;
+      // Targets come from config (the committer map) as well as the network: one with a space
+      // or a control character would change the meaning of the line sent, so it gets nothing.
+      if (!targetRe.test(target)) {
+        droppedCount += lines.length;
+        return;
+      }
       for (const raw of lines) {
         const line = cutToBytes(cleanLine(raw), bytesMax);
         if (line === '') continue;

@@ -73,6 +73,15 @@ describe('outbox', () => {
     expect(sent.every((s) => Buffer.byteLength(s.line) <= 20)).toBe(true);
   });
 
+  it('says nothing to a target that would change the meaning of the line', () => {
+    const { sent, outbox } = setup();
+    outbox.say('bob\r\nQUIT', ['hi']);
+    outbox.say('bob #chan', ['hi']);
+    outbox.say('', ['hi']);
+    expect(sent).toEqual([]);
+    expect(outbox.dropped()).toBe(3);
+  });
+
   it('never exceeds the burst plus one line per refill period in any window (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3 * sendRefillMs }), lines: fc.integer({ min: 0, max: 6 }) }), { maxLength: 40 }), (steps) => {
