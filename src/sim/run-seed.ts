@@ -155,7 +155,9 @@ export function runSeed(o: SeedOptions): SeedResult {
     // Quiesce: heal, restart everyone, stop clients, and let outstanding work finish.
     c.heal();
     c.clients?.stop();
-    // The network calms down too (Raft's timing requirement: broadcast time ≪ election timeout).
+    // Faults stop, and the network calms down (Raft's timing requirement: broadcast time ≪
+    // election timeout), so progress is possible and required.
+    c.opts.crashInReadyRate = 0;
     c.opts.net.dropRate = Math.min(c.opts.net.dropRate, 0.05);
     c.opts.net.latencyMaxMs = Math.min(c.opts.net.latencyMaxMs, Math.max(2, Math.round(electionMs / 5)));
     for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
