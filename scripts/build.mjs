@@ -14,7 +14,8 @@ await build({
   target: 'node22',
   sourcemap: 'linked',
   // Native addons and packages that locate files relative to themselves stay outside the bundle.
-  external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'pino', 'thread-stream', 'fastify', 'irc-framework'],
+  // react-devtools-core is ink's optional dev-only import (loaded only with DEV=true, not installed).
+  external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'pino', 'thread-stream', 'fastify', 'irc-framework', 'react-devtools-core'],
   jsx: 'automatic',
   banner: {
     js: "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);",
