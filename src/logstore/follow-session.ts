@@ -217,7 +217,8 @@ export class FollowSession {
         failures = 0;
       } catch (err) {
         this.stats.repairFailures++;
-        if (++failures >= this.#t.repairFailuresMax || (err instanceof CairnError && err.code === 'NOT_FOUND')) throw err;
+        // NOT_FOUND is retried too: a follow may start before the owner opens the attempt's log.
+        if (++failures >= this.#t.repairFailuresMax) throw err;
         await sleep(Math.min(this.#t.repairBackoffMinMs * 2 ** (failures - 1), this.#t.repairBackoffMaxMs), this.#closedCtl.signal);
         now = true;
         continue;

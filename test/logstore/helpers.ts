@@ -45,3 +45,18 @@ export function sha256(b: Uint8Array): string {
 export function range(from: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => from + i);
 }
+
+/** Resolves once `cond()` holds, polling briefly; rejects with `what` after `timeoutMs`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await cond())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A seeded random in [0, 1) for fault injection (a failing run replays with the same seed). */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+}
