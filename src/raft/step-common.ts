@@ -17,6 +17,11 @@ export function handleVote(r: Raft, m: VoteRequest | PreVoteRequest): void {
       // Only real votes are recorded (and made durable by the next Ready's hard state).
       r.electionElapsed = 0;
       r.vote = m.from;
+    } else if (r.role === 'pre-candidate' && m.from < r.id) {
+      // Two pre-candidates that granted each other would both become candidates at the same
+      // term and split the vote, costing a whole election timeout. The larger id steps back.
+      // Pre-vote changes no durable state, so this only affects who wins, never safety.
+      r.becomeFollower(r.term, null);
     }
   } else {
     r.send({ type: respType, from: r.id, to: m.from, term: r.term, reject: true });

@@ -81,6 +81,8 @@ export class SimCluster {
   /** Messages and bytes sent, by message kind. */
   readonly sentByType = new Map<string, { count: number; bytes: number }>();
   private readonly isolated = new Set<string>();
+  /** Latest scheduled delivery per link: a connection's close is noticed after its data. */
+  private readonly lastDelivery = new Map<string, number>();
 
   count(kind: string, n = 1): void {
     this.counts[kind] = (this.counts[kind] ?? 0) + n;
@@ -170,6 +172,8 @@ export class SimCluster {
     if (copies > 1) this.count('dup');
     for (let i = 0; i < copies; i++) {
       const latency = this.opts.net.latencyMinMs + this.rng.int(this.opts.net.latencyMaxMs - this.opts.net.latencyMinMs + 1);
+      const link = `${m.from}>${m.to}`;
+      this.lastDelivery.set(link, Math.max(this.lastDelivery.get(link) ?? 0, this.clock + latency));
       this.queue.push(this.clock + latency, { kind: 'deliver', from: m.from, to: m.to, bytes, snap: m.type === 'snap' && i === 0 });
     }
   }
@@ -231,7 +235,9 @@ export class SimCluster {
     for (const peer of this.nodes.values()) {
       if (peer.id === n.id || !peer.up || !this.connected(peer.id, n.id)) continue;
       const [lo, hi] = this.opts.disconnectNoticeMs;
-      this.schedule(this.clock + lo + this.rng.int(hi - lo + 1), () => {
+      // A stream delivers what was sent before it reports the close.
+      const drained = (this.lastDelivery.get(`${n.id}>${peer.id}`) ?? 0) + 1;
+      this.schedule(Math.max(drained, this.clock + lo + this.rng.int(hi - lo + 1)), () => {
         if (peer.raft === null) return;
         peer.raft.peerDisconnected(n.id);
         this.count('disconnect-notice');
