@@ -53,6 +53,8 @@ for (let seed = args.from; seed <= args.to; seed++) {
   const r = runSeed({ seed, nodes: args.nodes, steps: args.steps });
   elections += r.elections;
   commits += r.commits;
+  // Long background batches report progress on stderr (stdout keeps its one summary line).
+  if (process.env.SIM_PROGRESS !== undefined && (seed - args.from + 1) % 250 === 0) process.stderr.write(`progress: seed ${seed}\n`);
   if (!r.ok) {
     process.stdout.write(`VIOLATION at seed ${seed}: ${r.violation}\n`);
     process.stdout.write(`replay: npm run sim -- --seeds ${seed}..${seed} --nodes ${args.nodes} --steps ${args.steps}\n`);
