@@ -15,6 +15,8 @@ export class JobLog {
   readonly #handle: FileHandle;
   readonly #onOutput: ((bytes: Uint8Array) => void | Promise<void>) | undefined;
   #tail: Promise<void> = Promise.resolve();
+  /** The first write that failed; `close()` reports it. */
+  #error: unknown;
   #lastByte = newline;
   #bytes = 0;
 
@@ -50,10 +52,20 @@ export class JobLog {
     return this.#enqueue(() => this.#append(Buffer.from(this.#lastByte === newline ? masked : '\n' + masked)));
   }
 
+  /**
+   * Like `line`, without waiting: the line is queued in order with every other write, and a
+   * failure is reported by `close()`. For lines on a job's critical path (step headers).
+   */
+  note(text: string, secrets: SecretSet): void {
+    this.line(text, secrets).catch(() => undefined);
+  }
+
   #enqueue(fn: () => Promise<void>): Promise<void> {
     const next = this.#tail.then(fn);
     // A failed write fails its caller; later writes still run (and likely fail the same way).
-    this.#tail = next.catch(() => undefined);
+    this.#tail = next.catch((err: unknown) => {
+      this.#error ??= err;
+    });
     return next;
   }
 
@@ -65,9 +77,11 @@ export class JobLog {
     await this.#onOutput?.(bytes);
   }
 
+  /** Waits for every queued write, closes the file, and throws the first write error if any. */
   async close(): Promise<void> {
     await this.#tail;
     await this.#handle.close();
+    if (this.#error !== undefined) throw this.#error;
   }
 }
 

@@ -45,7 +45,7 @@ export async function runScriptStep(
   const scriptFile = join(spec.tempDir, `step-${n}${shell.extension}`);
   // Written concurrently, off the event loop: with many jobs at once every millisecond of
   // synchronous file I/O here delays every other job's next step.
-  const [files] = await Promise.all([createStepFiles(spec.tempDir, n), writeFile(scriptFile, script, { mode: 0o700 })]);
+  const [files] = await Promise.all([state.takeStepFiles(), writeFile(scriptFile, script, { mode: 0o700 })]);
   const env = state.processEnv(frame, userEnv, files, step.id ?? `__run_${n}`);
   const timeoutMs = stepTimeoutMs(step, state, frame, userEnv);
 
@@ -85,10 +85,10 @@ function stepTimeoutMs(step: StepSpec, state: JobState, frame: StepFrame, env: R
   return minutes * minuteMs;
 }
 
-/** Fresh, empty command files for one step, as GitHub's runner creates them. */
+/** Fresh, empty command files for the `n`th step, as GitHub's runner creates them. */
 export async function createStepFiles(tempDir: string, n: number): Promise<StepFiles> {
   const dir = join(tempDir, '_runner_file_commands');
-  await mkdir(dir, { recursive: true });
+  if (n === 1) await mkdir(dir, { recursive: true }); // creates RUNNER_TEMP too
   const files: StepFiles = {
     env: join(dir, `set_env_${n}`),
     output: join(dir, `set_output_${n}`),

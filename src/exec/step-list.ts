@@ -14,7 +14,8 @@ import type { Conclusion, StepResult } from './types.js';
  */
 export async function runStepList(state: JobState, steps: readonly StepSpec[], frame: StepFrame): Promise<StepResult[]> {
   const results: StepResult[] = [];
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
+    state.moreStepsFollow = i < steps.length - 1;
     const r = await runOneStep(state, step, frame, steps.length);
     results.push(r);
     if (step.id !== undefined) frame.steps[step.id] = { outcome: r.outcome, conclusion: r.conclusion, outputs: r.outputs };
@@ -44,12 +45,12 @@ async function runOneStep(state: JobState, step: StepSpec, frame: StepFrame, tot
     return finish(state, event, result, 'failure', false, started, messageOf(err));
   }
   if (!run) {
-    await state.log.line(`○ ${name} (skipped)`, state.secrets);
+    state.log.note(`○ ${name} (skipped)`, state.secrets);
     spec.events?.onStepEnd?.({ ...event, result });
     return result;
   }
 
-  await state.log.line(`▶ ${name}`, state.secrets);
+  state.log.note(`▶ ${name}`, state.secrets);
   spec.events?.onStepStart?.(event);
   // Before a cancel the step stops on cancel; after it (an always() step) only on force-stop.
   const signal = state.cancel.aborted ? (spec.forceSignal ?? new AbortController().signal) : anySignal(state.cancel, spec.forceSignal);
