@@ -45,6 +45,9 @@ export interface StoreInit {
 
 const identity = `${commitIdentityName} <${commitIdentityEmail}>`;
 
+/** apply() calls written together, in call order. */
+type ApplyGroup = Array<{ batch: readonly StoreEntry[]; resolve: () => void; reject: (err: unknown) => void }>;
+
 /** Opens the store in `dir` (a bare repository), creating it on first use and recovering a crashed batch. */
 export async function openStore(dir: string, init: StoreInit = {}): Promise<Store> {
   await ensureRepo(dir);
@@ -77,6 +80,8 @@ class GitStore implements Store {
   private tree: TreeModel;
   private index: HistoryIndex | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The apply calls still to be written in the next batch; closed by any other call. */
+  private openGroup: ApplyGroup | null = null;
   private closed = false;
   private commitsWritten = 0;
 
@@ -107,23 +112,63 @@ class GitStore implements Store {
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     assert(!this.closed, 'the store is open');
+    this.openGroup = null; // an apply after this call must not be grouped before it
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Calls that arrive while a batch is being written wait, and are then written together as
+   * one batch (group commit): one pack and one ref update for all of them. Commit boundaries
+   * do not move, since they follow entries, not batches; each call still resolves only once
+   * its own entries are durable, and a call whose entries are refused fails alone.
+   */
   apply(batch: readonly StoreEntry[]): Promise<void> {
-    return this.serial(async () => {
-      const todo = batch.filter((e) => e.index > this.applied);
-      todo.forEach((e, i) => {
-        assert(Number.isSafeInteger(e.index) && Number.isSafeInteger(e.term) && Number.isSafeInteger(e.timeMs) && e.timeMs >= 0, 'entry numbers are whole');
-        assert(i === 0 || e.index > todo[i - 1]!.index, 'a batch is in log order');
-      });
-      for (const e of todo) for (const eff of e.effects) validateEffect(eff);
-      for (let i = 0; i < todo.length; i += packEntriesMax) {
-        await this.applyChunk(todo.slice(i, i + packEntriesMax));
+    assert(!this.closed, 'the store is open');
+    return new Promise<void>((resolve, reject) => {
+      let group = this.openGroup;
+      if (group === null) {
+        const fresh: ApplyGroup = [];
+        void this.serial(() => this.drain(fresh));
+        this.openGroup = group = fresh; // after serial(), which closes any open group
       }
+      group.push({ batch, resolve, reject });
     });
+  }
+
+  private async drain(group: ApplyGroup): Promise<void> {
+    if (this.openGroup === group) this.openGroup = null;
+    const accepted: ApplyGroup = [];
+    for (const w of group) {
+      try {
+        w.batch.forEach((e, i) => {
+          assert(Number.isSafeInteger(e.index) && Number.isSafeInteger(e.term) && Number.isSafeInteger(e.timeMs) && e.timeMs >= 0, 'entry numbers are whole');
+          assert(i === 0 || e.index > w.batch[i - 1]!.index, 'a batch is in log order');
+        });
+        for (const e of w.batch) if (e.index > this.applied) for (const eff of e.effects) validateEffect(eff);
+        accepted.push(w);
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+    // Entries at or below what is applied (or already taken from an earlier call) are replays.
+    const todo: StoreEntry[] = [];
+    let last = this.applied;
+    for (const w of accepted) {
+      for (const e of w.batch) {
+        if (e.index <= last) continue;
+        todo.push(e);
+        last = e.index;
+      }
+    }
+    try {
+      for (let i = 0; i < todo.length; i += packEntriesMax) await this.applyChunk(todo.slice(i, i + packEntriesMax));
+    } catch (err) {
+      for (const w of accepted) w.reject(err);
+      return;
+    }
+    for (const w of accepted) w.resolve();
   }
 
   private async applyChunk(entries: readonly StoreEntry[]): Promise<void> {

@@ -75,7 +75,10 @@ export interface Store {
   /**
    * Applies committed entries in index order. Entries at or below lastAppliedIndex() are
    * skipped, so a replay after a restart is harmless. One commit per entry that changes the
-   * tree; the whole batch is written as one pack and one ref update.
+   * tree; the whole batch is written as one pack and one ref update, and calls made while a
+   * batch is being written are grouped into the next one. Resolves once the entries are
+   * durable; an entry with an effect validateEffect() refuses fails the whole call, before
+   * anything of it is written.
    */
   apply(batch: readonly StoreEntry[]): Promise<void>;
   /** Index of the entry behind HEAD (0 when there is none); read from HEAD's message. */

@@ -111,6 +111,19 @@ describe('deterministic commits', () => {
     expect(early).toEqual(await afterFirst.store.history({ limit: 1000 }));
   });
 
+  test('calls made while a batch is written are grouped into one pack (group commit); a refused call fails alone', async () => {
+    const ref = await freshStore();
+    await ref.store.apply(entries.slice(0, 120));
+    const { store } = await freshStore();
+    const bad = { index: 1000, term: 1, timeMs: 0, effects: [{ kind: 'put-config' as const, key: '../x', value: 1 }] };
+    const calls = entries.slice(0, 120).map((e) => store.apply([e]));
+    const refused = store.apply([bad]).then(() => null, (err: unknown) => err);
+    await Promise.all(calls);
+    expect(await refused).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await store.head()).toBe(await ref.store.head());
+    expect(store.stats().packs).toBeLessThanOrEqual(2); // the first call alone, then the other 119 together
+  });
+
   test('the repository is bare, on branch main, and its first commit has no parent', async () => {
     const { store, dir } = await freshStore();
     expect(await store.head()).toBeNull();

@@ -91,6 +91,7 @@ describe('restart and crash recovery', () => {
   test('a process killed between pack and ref recovers on reopen (no dangling objects) and catches up', async () => {
     const dir = await dirFor();
     const child = execa(process.execPath, ['--import', 'tsx', crashChild, dir, '4'], { reject: false });
+    cleanups.unshift(async () => { child.kill('SIGKILL'); await child; }); // never outlives the test
     await waitForLine(child, /packed/, 60_000);
     child.kill('SIGKILL');
     const result = await child;
@@ -110,6 +111,7 @@ describe('restart and crash recovery', () => {
   test('a process killed at an arbitrary moment leaves a HEAD at a batch boundary', async () => {
     const dir = await dirFor();
     const child = execa(process.execPath, ['--import', 'tsx', crashChild, dir, '-1'], { reject: false });
+    cleanups.unshift(async () => { child.kill('SIGKILL'); await child; }); // never outlives the test
     await waitForLine(child, /applied 13\n/, 60_000);
     child.kill('SIGKILL');
     await child;
