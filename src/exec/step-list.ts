@@ -30,7 +30,8 @@ export async function runStepList(state: JobState, steps: readonly StepSpec[], f
 async function runOneStep(state: JobState, step: StepSpec, frame: StepFrame, total: number): Promise<StepResult> {
   const { spec } = state;
   const baseEnv = state.envContext(frame);
-  const name = frame.namePrefix + displayName(state, step, frame, baseEnv);
+  // Names are interpolated, so they may hold a secret: masked once here, for every output.
+  const name = state.secrets.maskString(frame.namePrefix + displayName(state, step, frame, baseEnv));
   const event = { jobKey: spec.instance.key, index: step.index, total, name, ...(step.id === undefined ? {} : { id: step.id }) };
   const started = performance.now();
   const result: StepResult = { index: step.index, name, outcome: 'skipped', conclusion: 'skipped', exitCode: null, durationMs: 0, outputs: {} };

@@ -258,6 +258,7 @@ jobs:
           printf 'cret-value end\\n'
           echo "whole: \${{ secrets.TOKEN }}"
           echo "env: $TOKEN"
+        name: deploy with \${{ secrets.TOKEN }}
         env:
           TOKEN: \${{ secrets.TOKEN }}
 `,
@@ -269,6 +270,7 @@ jobs:
     expect(log.toString()).toContain('whole: ***');
     expect(log.toString()).toContain('env: ***');
     expect(Buffer.concat(r.live.get('a')!).toString()).toBe(log.toString());
+    expect(r.result.jobs[0]!.steps[0]!.name).toBe('deploy with ***');
   });
 
   it('::add-mask:: masks a value from then on and is not logged itself', async () => {
