@@ -5,19 +5,20 @@
  * step-candidate.ts, step-follower.ts). Deterministic: time is tick(), randomness injected.
  */
 import { assert } from '../util/errors.js';
-import { applyConfChangeTo, confChangeProblem, decodeConfChange, type ConfChange } from './conf-change.js';
+import { confChangeProblem, decodeConfChange } from './conf-change.js';
 import type { RaftOptions } from './config.js';
 import type { Message, MessageType } from './message.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnly, type ReadRequest } from './read-only.js';
-import { bcastAppend, bcastHeartbeat, maybeCommit, maybeSendAppend, sendAppend, sendTimeoutNow } from './replication.js';
+import { releasePendingReadIndex } from './read-index.js';
+import { bcastAppend, bcastHeartbeat, maybeCommit, sendAppend, sendTimeoutNow } from './replication.js';
 import { candidateHandlers } from './step-candidate.js';
 import { followerHandlers } from './step-follower.js';
 import { leaderHandlers } from './step-leader.js';
 import type { HandlerTable } from './handlers.js';
 import { entryBytes } from './storage.js';
 import { Tracker } from './tracker.js';
-import type { ConfState, Entry, EntryType, NodeId, Random, Snapshot } from './types.js';
+import type { ConfState, Entry, EntryType, NodeId, Random } from './types.js';
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
@@ -323,37 +324,6 @@ export class Raft {
     return { kind: 'appended', index: this.log.lastIndex(), term: this.term };
   }
 
-  /** The leader's half of a ReadIndex request (dissertation §6.4). */
-  readIndexAsLeader(req: ReadRequest): RequestResult {
-    if (this.tracker.voters.length === 1 && this.tracker.isVoter(this.id)) {
-      this.respondToRead(req, this.log.committed);
-      return { kind: 'accepted' };
-    }
-    // Until an entry of our term commits we do not know the true commit index (§6.4 step 1).
-    if (this.log.term(this.log.committed) !== this.term) {
-      if (this.pendingReadIndex.length >= this.cfg.pendingReadIndexMax) return { kind: 'dropped', reason: 'queue-full' };
-      this.pendingReadIndex.push(req);
-      return { kind: 'accepted' };
-    }
-    if (this.readOnly.size() >= this.cfg.readIndexQueueMax) return { kind: 'dropped', reason: 'queue-full' };
-    this.readOnly.addRequest(this.log.committed, req);
-    this.readOnly.recvAck(this.id, req.context);
-    bcastHeartbeat(this, req.context);
-    return { kind: 'accepted' };
-  }
-
-  respondToRead(req: ReadRequest, index: number): void {
-    if (req.from === this.id) this.readStates.push({ index, context: req.context });
-    else this.send({ type: 'read-index-resp', from: this.id, to: req.from, term: this.term, index, context: req.context });
-  }
-
-  releasePendingReadIndex(): void {
-    if (this.pendingReadIndex.length === 0 || this.log.term(this.log.committed) !== this.term) return;
-    const pending = this.pendingReadIndex;
-    this.pendingReadIndex = [];
-    for (const req of pending) this.readIndexAsLeader(req);
-  }
-
   /** Leadership transfer (dissertation §3.10): catch the transferee up, then TimeoutNow. */
   transferAsLeader(transferee: NodeId): RequestResult {
     const pr = this.tracker.progress.get(transferee);
@@ -393,59 +363,6 @@ export class Raft {
     pr.becomeProbe();
     // Wait for a heartbeat response before probing again (the follower may still be busy).
     pr.probeSent = true;
-  }
-
-  // ---- configuration -------------------------------------------------------------------------
-
-  /** Applies a committed conf-change entry's data; an invalid one is a no-op on every node. */
-  applyConfChangeEntry(data: Uint8Array): void {
-    let cc: ConfChange;
-    try {
-      cc = decodeConfChange(data);
-    } catch {
-      return;
-    }
-    const conf = this.tracker.confState();
-    if (confChangeProblem(conf, cc) !== null) return;
-    this.switchToConfig(applyConfChangeTo(conf, cc));
-  }
-
-  switchToConfig(conf: ConfState): void {
-    this.tracker.setConf(conf, this.log.lastIndex() + 1);
-    if (this.role !== 'leader') return;
-    if (!this.tracker.isVoter(this.id)) {
-      // Removed: hand over to an up-to-date voter so the cluster need not wait out an election
-      // timeout, then step down.
-      const last = this.log.lastIndex();
-      for (const id of this.tracker.voters) {
-        if (this.tracker.progress.get(id)?.match === last) {
-          sendTimeoutNow(this, id);
-          break;
-        }
-      }
-      this.becomeFollower(this.term, null);
-      return;
-    }
-    if (maybeCommit(this)) {
-      this.releasePendingReadIndex();
-      bcastAppend(this);
-    } else {
-      for (const id of this.tracker.progress.keys()) if (id !== this.id) maybeSendAppend(this, id, false);
-    }
-    if (this.leadTransferee !== null && !this.tracker.isVoter(this.leadTransferee)) this.leadTransferee = null;
-  }
-
-  /** Follower side of InstallSnapshot; true if the snapshot replaced our log. */
-  restore(s: Snapshot): boolean {
-    if (s.meta.index <= this.log.committed) return false;
-    if (this.log.matchTerm(s.meta.index, s.meta.term)) {
-      // We already hold that prefix: just fast-forward the commit index.
-      this.log.commitTo(s.meta.index);
-      return false;
-    }
-    this.log.restore(s);
-    this.tracker.setConf(s.meta.conf, this.log.lastIndex() + 1);
-    return true;
   }
 }
 

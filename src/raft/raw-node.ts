@@ -16,7 +16,9 @@
 import { assert } from '../util/errors.js';
 import { encodeConfChange, type ConfChange } from './conf-change.js';
 import { resolveConfig, type RaftConfig } from './config.js';
+import { applyConfChangeEntry } from './membership.js';
 import type { Message } from './message.js';
+import { readIndexAsLeader } from './read-index.js';
 import { Raft, type ProposeResult, type ReadState, type RequestResult, type Role } from './raft.js';
 import type { ProgressState } from './progress.js';
 import type { ConfState, Entry, HardState, NodeId, Snapshot } from './types.js';
@@ -170,7 +172,7 @@ class RawNode implements RaftNode {
 
   readIndex(context: Uint8Array): RequestResult {
     const r = this.r;
-    if (r.role === 'leader') return r.readIndexAsLeader({ from: r.id, context });
+    if (r.role === 'leader') return readIndexAsLeader(r, { from: r.id, context });
     if (r.lead === null || r.role !== 'follower') return { kind: 'dropped', reason: 'no-leader' };
     r.send({ type: 'read-index', from: r.id, to: r.lead, term: 0, context });
     return { kind: 'forwarded', to: r.lead };
@@ -251,7 +253,7 @@ class RawNode implements RaftNode {
     let appliedBytes = 0;
     for (const e of rd.committedEntries) {
       // The application has applied these, so conf changes take effect now (etcd semantics).
-      if (e.type === 'conf-change') r.applyConfChangeEntry(e.data);
+      if (e.type === 'conf-change') applyConfChangeEntry(r, e.data);
       applied = e.index;
       appliedBytes += e.data.length;
     }

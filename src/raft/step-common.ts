@@ -3,6 +3,7 @@
  * AppendEntries, heartbeats and InstallSnapshot.
  */
 import type { AppendMessage, HeartbeatMessage, PreVoteRequest, SnapshotMessage, VoteRequest } from './message.js';
+import { restoreSnapshot } from './membership.js';
 import type { Raft } from './raft.js';
 
 /** RequestVote / pre-vote at our term or later (term rules already applied by Raft.step). */
@@ -50,6 +51,6 @@ export function handleHeartbeat(r: Raft, m: HeartbeatMessage): void {
 }
 
 export function handleSnapshot(r: Raft, m: SnapshotMessage): void {
-  const index = r.restore(m.snapshot) ? r.log.lastIndex() : r.log.committed;
+  const index = restoreSnapshot(r, m.snapshot) ? r.log.lastIndex() : r.log.committed;
   r.send({ type: 'app-resp', from: r.id, to: m.from, term: r.term, index, reject: false, rejectHint: 0, logTerm: 0 });
 }

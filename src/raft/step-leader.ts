@@ -3,6 +3,7 @@ import { assert } from '../util/errors.js';
 import { ignore, type HandlerTable } from './handlers.js';
 import type { AppendResponse, HeartbeatResponse } from './message.js';
 import type { Raft } from './raft.js';
+import { readIndexAsLeader, releasePendingReadIndex, respondToRead } from './read-index.js';
 import { bcastAppend, maybeCommit, maybeSendAppend, sendAppend, sendTimeoutNow } from './replication.js';
 import { handleVote } from './step-common.js';
 
@@ -31,7 +32,7 @@ function handleAppendResponse(r: Raft, m: AppendResponse): void {
     pr.inflights.freeLE(m.index);
   }
   if (maybeCommit(r)) {
-    r.releasePendingReadIndex();
+    releasePendingReadIndex(r);
     bcastAppend(r);
   } else if (wasPaused) {
     sendAppend(r, m.from);
@@ -56,7 +57,7 @@ function handleHeartbeatResponse(r: Raft, m: HeartbeatResponse): void {
   if (m.context === null || m.context.length === 0) return;
   const acks = r.readOnly.recvAck(m.from, m.context);
   if (acks === undefined || r.tracker.voteResult(acks) !== 'won') return;
-  for (const rs of r.readOnly.advance(m.context)) r.respondToRead(rs.request, rs.index);
+  for (const rs of r.readOnly.advance(m.context)) respondToRead(r, rs.request, rs.index);
 }
 
 export const leaderHandlers: HandlerTable = {
@@ -66,7 +67,7 @@ export const leaderHandlers: HandlerTable = {
     r.proposeAsLeader(m.entries);
   },
   'read-index': (r, m) => {
-    r.readIndexAsLeader({ from: m.from, context: m.context });
+    readIndexAsLeader(r, { from: m.from, context: m.context });
   },
   'transfer-leader': (r, m) => {
     r.transferAsLeader(m.transferee);
