@@ -13,9 +13,11 @@
  *     seconds (floor of timeMs / 1000), timezone +0000. Nothing else (no node name, no clock).
  *   - The message is `<index>: <summary>`, then, when the entry changed several things, one
  *     line per change, then the trailer `Raft-Term: <term>`.
- * The I/O is batched: all objects of a batch go into one pack (one fsync), then the ref moves
- * once. HEAD's message carries the index, so lastAppliedIndex() always agrees with HEAD, and
- * entries at or below it are skipped on a replay.
+ * The I/O is batched: all objects of a batch go into one pack (fsynced with its directory),
+ * then the ref moves once; apply() calls that arrive while a batch is written are grouped into
+ * the next one. HEAD's message carries the index, so lastAppliedIndex() always agrees with
+ * HEAD, and entries at or below it are skipped on a replay. Crash recovery (a marker file
+ * names the pack in flight) is in openStore(); the tree layout is in layout.ts.
  */
 import { assert, CairnError } from '../util/errors.js';
 import { commitIdentityEmail, commitIdentityName, packEntriesMax } from './constants.js';
