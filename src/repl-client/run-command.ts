@@ -4,7 +4,7 @@ import type { ClusterConnection } from './cluster-connection.js';
 import { helpEntries } from './command-table.js';
 import type { ReplCommand } from './command-parser.js';
 import { commandRequestTimeoutMs, submittedRememberedMax } from './constants.js';
-import { parseHistoryRow, parseJobRow, parseJobStatus, parseNode } from './parse-views.js';
+import { parseHistoryRow, parseJobRow, parseJobStatus, parseNode, terminalJobStates } from './parse-views.js';
 import type { JobRow, OutputBody } from './types.js';
 
 /** What a command needs from the session around it. */
@@ -54,7 +54,7 @@ async function dispatch(cmd: ReplCommand, ctx: CommandContext): Promise<OutputBo
       return { kind: 'status', status: parseJobStatus(await conn.call((c) => c.job(cmd.job))) };
     case 'why': {
       const s = parseJobStatus(await conn.call((c) => c.job(cmd.job)));
-      const head = s.reason ?? `nothing to explain: ${s.id} is ${s.state}${s.node ? ` on ${s.node}` : ''}`;
+      const head = s.reason ?? `nothing to explain: ${s.id} ${terminalJobStates.has(s.state) ? '' : 'is '}${s.state}${s.node ? ` on ${s.node}` : ''}`;
       return text([`${s.id}: ${head}`, ...s.waiting.filter((l) => l !== s.reason).map((l) => `  ${l}`)]);
     }
     case 'cancel': {
