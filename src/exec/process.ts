@@ -77,7 +77,6 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
 
   const stdout = child.stdout as Readable;
   const pumped = pump(stdout, spec.onOutput);
-  pumped.catch(() => undefined);
 
   let timedOut = false;
   let cancelled = false;
@@ -93,6 +92,13 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     })();
     return terminating;
   };
+
+  // Output that cannot be delivered (the log's disk is full) stops the process: left alone,
+  // it would block for ever on its full pipe.
+  pumped.catch(() => {
+    stdout.resume();
+    void terminate();
+  });
 
   const onAbort = (): void => {
     cancelled = true;

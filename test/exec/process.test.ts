@@ -67,6 +67,24 @@ describe('startProcess', () => {
     expect(processesWith(mark)).toEqual([]);
   });
 
+  it('stops a process whose output cannot be delivered', async () => {
+    const mark = markerSleep();
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const p = startProcess({
+      argv: ['bash', '-c', `while :; do echo spam; done & sleep ${mark}`],
+      cwd: t.dir,
+      env: { PATH: process.env.PATH ?? '' },
+      onOutput: () => {
+        throw new Error('disk full');
+      },
+      killGraceMs: 500,
+    });
+    const r = await p.done;
+    expect(r.exitCode).not.toBe(0);
+    expect(processesWith(mark)).toEqual([]);
+  });
+
   it('reports a start error for a missing working directory', async () => {
     const out = collect();
     const p = startProcess({ argv: ['true'], cwd: '/nonexistent/cairn', env: {}, onOutput: out.onOutput });
