@@ -209,6 +209,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
       await announced.catch(() => undefined);
       duties.stop();
       raftHost.stop();
+      await raftHost.applied().catch(() => undefined);
       await api.stop();
       await net.stop();
       await wal.close();

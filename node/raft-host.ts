@@ -11,6 +11,11 @@ import type { Wal } from '../src/wal/index.js';
  * connection drops, a pre-vote after at most 3 ticks (the core's fast-failover input).
  */
 export const tickMs = 50;
+/**
+ * Committed entries handed to the state machine but not yet applied: past this many, the Ready
+ * loop waits for the apply queue (backpressure), so a slow store cannot grow memory unbounded.
+ */
+export const applyQueueEntriesMax = 4096;
 export const heartbeatIntervalTicks = 2;
 export const electionTimeoutTicks = 20;
 
@@ -29,7 +34,8 @@ export interface RaftHostInit {
 
 /**
  * Drives the pure Raft core with real I/O, in the order the core's Ready contract demands:
- * persist (WAL, fsync), then send, then apply, then advance. One Ready is in flight at a time.
+ * persist (WAL, fsync), then send, then apply, then advance. One Ready is in flight at a time;
+ * applying is queued (in order) rather than awaited, except for conf changes and snapshots.
  */
 export class RaftHost {
   readonly raft: RaftNode;
@@ -39,6 +45,10 @@ export class RaftHost {
   private again = false;
   private stopped = false;
   private readonly unsubs: Array<() => void> = [];
+  /** The apply queue: committed entries are applied in order, off the Ready loop's path. */
+  private readonly applyPending: Array<{ entries: Entry[]; snapshot: Snapshot | null }> = [];
+  private applyQueued = 0;
+  private applying: Promise<void> | null = null;
 
   constructor(init: RaftHostInit) {
     this.init = init;
@@ -82,6 +92,11 @@ export class RaftHost {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     for (const u of this.unsubs) u();
+  }
+
+  /** Resolves once every committed entry handed over so far is applied (before the store closes). */
+  applied(): Promise<void> {
+    return this.applying ?? Promise.resolve();
   }
 
   propose(data: Uint8Array): ProposeResult {
@@ -131,9 +146,41 @@ export class RaftHost {
       if (!ok) this.raft.reportUnreachable(m.to);
       if (m.type === 'snap') this.raft.reportSnapshot(m.to, ok);
     }
-    // 3. Apply.
-    if (rd.snapshot !== null || rd.committedEntries.length > 0) await this.init.apply(rd.committedEntries, rd.snapshot);
+    // 3. Apply, in order, but without holding up the next Ready: a git commit of history must
+    // not delay persisting and sending the entries behind it (etcd applies off its raft loop
+    // too). Conf changes and snapshots are awaited, so the core's view of the configuration
+    // and of the applied index never runs ahead of them (as etcd waits on conf changes).
+    if (rd.snapshot !== null || rd.committedEntries.length > 0) {
+      const applying = this.enqueueApply(rd.committedEntries, rd.snapshot);
+      const barrier = rd.snapshot !== null || rd.committedEntries.some((e) => e.type === 'conf-change') || this.applyQueued > applyQueueEntriesMax;
+      if (barrier) await applying;
+    }
     // 4. Advance.
     this.raft.advance();
+  }
+
+  private enqueueApply(entries: Entry[], snapshot: Snapshot | null): Promise<void> {
+    this.applyPending.push({ entries, snapshot });
+    this.applyQueued += entries.length;
+    if (this.applying === null) {
+      this.applying = this.drainApply();
+      this.applying.catch((err: unknown) => this.init.onError(err));
+    }
+    return this.applying;
+  }
+
+  /** Applies what is queued; batches that queued up behind a slow apply go to the store as one. */
+  private async drainApply(): Promise<void> {
+    try {
+      for (let next = this.applyPending.shift(); next !== undefined; next = this.applyPending.shift()) {
+        let entries = next.entries;
+        while (this.applyPending[0] !== undefined && this.applyPending[0].snapshot === null) entries = entries.concat(this.applyPending.shift()!.entries);
+        await this.init.apply(entries, next.snapshot);
+        this.applyQueued -= entries.length;
+      }
+    } finally {
+      // Cleared in the same turn as the last emptiness check, so no batch is left behind.
+      this.applying = null;
+    }
   }
 }
