@@ -89,7 +89,7 @@ export class JobHost {
     const workspace = join(base, 'ws');
     const sourceDir = join(base, 'src');
     const logFile = attemptLogFile(this.init.logsDir, e.job, e.attempt);
-    await mkdir(join(this.init.logsDir, e.job), { recursive: true });
+    // The log's folder is made by the executor as it opens the log (one disk round less before the step starts).
     await mkdir(sourceDir, { recursive: true });
     let result: JobResult | null = null;
     let error: string | null = null;
