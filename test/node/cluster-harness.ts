@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI (`npm run build`). */
-export const cairnBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cairn.js');
+/** The built CLI (`npm run build`); CAIRN_BIN points elsewhere (a private build while dist/ is being rebuilt). */
+export const cairnBin = process.env.CAIRN_BIN ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cairn.js');
 /** How long a node gets to print its API address after it was spawned (a loaded 2-core box is slow to load the bundle). */
 const nodeUpWaitMs = 30_000;
 /** How long a fresh cluster gets to elect a leader and see every node up as a voter. */

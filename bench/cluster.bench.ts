@@ -1,0 +1,290 @@
+/**
+ * `npm run bench -- cluster`: the cluster of real `cairn node` processes on loopback (three
+ * nodes, each its own process and data dir, started from dist/cairn.js as a user would).
+ *
+ *   (d) idle: RSS and CPU of each node over a quiet window, against a bare Node process;
+ *   (a) submit → process start on a remote node: the client posts to follower F1 a job that
+ *       only follower F2 can run (label name=F2); the step's first act is `echo $EPOCHREALTIME`
+ *       (a bash builtin, no fork), so the figure is wall clock from just before the POST to the
+ *       step's shell running on F2 (same host, same clock). Baseline: spawning the same bash
+ *       step locally from this process;
+ *   (c) kill -9 of the leader: time until a submit through a survivor succeeds (a new submit is
+ *       fired every 50 ms at alternating survivors, as the etcd peer figure fires puts) and
+ *       until a new leader is seen, 20 trials, the killed node restarted between trials;
+ *   (b) 1,000 one-job `true` runs submitted 16 at a time round-robin to the three nodes, from
+ *       the first POST to the last job's end, against `xargs -P <total slots>` running the same
+ *       1,000 commands (plain `true`, and the bash a step really spawns).
+ *
+ * Peers on this machine (../shared/peers/RESULTS.md): Buildbot 3.7 69 ms median to build start
+ * (p99 196 ms), 3.5 builds/s (524× slower than xargs -P 2), 93 MiB master + 48 MiB per worker;
+ * etcd 3.4 failover 1.5 s median, 2.7 s worst. `CAIRN_BENCH_PARTS=a,c` runs only some parts.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api, TestCluster, waitFor, type ClusterView, type JobView, type NodeProc } from '../test/node/cluster-harness.js';
+
+/** Slots per node: two, as this machine has two cores (the xargs baseline gets all of them). */
+const slotsPerNode = 2;
+const names = ['a', 'b', 'c'];
+/** (a): sequential submissions measured, after a few to warm up. */
+const latencyWarmup = 10;
+const latencySamples = 100;
+/** (b): jobs, and submissions in flight at once. */
+const throughputJobs = 1000;
+const throughputInFlight = 16;
+const throughputWaitMs = 600_000;
+/** (c): trials, and how often a new submit is fired at the survivors. */
+const failoverTrials = 20;
+const failoverFireMs = 50;
+const failoverGiveUpMs = 15_000;
+/** (d): quiet time after forming, then the measured window. */
+const idleSettleMs = 5_000;
+const idleWindowMs = 10_000;
+/** Raft's election timeout in node/raft-host.ts (20 ticks of 50 ms): etcd's peer figure is read against its own 1 s. */
+const electionTimeoutMs = 1000;
+
+const peers = {
+  buildbot: { startMedianMs: 69, startP99Ms: 196, buildsPerS: 3.5, slowerThanXargs: 524, masterMiB: 93, workerMiB: 48 },
+  etcd: { failoverMedianMs: 1500, failoverWorstMs: 2700 },
+};
+
+const out = (s: string): boolean => process.stdout.write(s + '\n');
+const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+const epochMs = (): number => performance.timeOrigin + performance.now();
+
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
+}
+const median = (xs: readonly number[]): number => percentile(xs, 50);
+
+const trivial = (labels: string[] = []): string =>
+  `name: t\njobs:\n  t:\n${labels.length ? `    labels: [${labels.join(', ')}]\n` : ''}    steps:\n      - run: "true"\n`;
+
+async function terminal(url: string, id: string, timeoutMs: number): Promise<JobView> {
+  return waitFor(`${id} to end`, async () => {
+    const v = (await api<JobView>(url, `/v1/jobs/${id}`)).body;
+    return ['succeeded', 'failed', 'cancelled', 'lost'].includes(v.state) ? v : null;
+  }, timeoutMs, 5);
+}
+
+// ---- (d) idle -------------------------------------------------------------------------------
+
+function procStat(pid: number): { rssMiB: number; cpuTicks: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  // Fields after the parenthesised command: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { rssMiB: rssKb / 1024, cpuTicks: Number(f[11]) + Number(f[12]) };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const userHz = 100;
+
+async function idleFigures(pids: number[]): Promise<Array<{ rssMiB: number; cpuPct: number }>> {
+  const before = pids.map(procStat);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, idleWindowMs));
+  const secs = (performance.now() - t0) / 1000;
+  return pids.map((pid, i) => {
+    const after = procStat(pid);
+    return { rssMiB: after.rssMiB, cpuPct: ((after.cpuTicks - before[i]!.cpuTicks) / userHz / secs) * 100 };
+  });
+}
+
+async function bareNodeRss(): Promise<number> {
+  const p = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    return procStat(p.pid!).rssMiB;
+  } finally {
+    p.kill('SIGKILL');
+  }
+}
+
+// ---- (a) latency ----------------------------------------------------------------------------
+
+/** Submits through `via` a job that only `target` can run; returns ms to its shell starting and to its recorded start. */
+async function oneLatency(via: NodeProc, target: string, markerDir: string, i: number): Promise<{ processMs: number; startedMs: number; postMs: number }> {
+  const marker = join(markerDir, String(i));
+  const pipeline = `name: lat\njobs:\n  lat:\n    labels: [name=${target}]\n    steps:\n      - shell: bash\n        run: echo $EPOCHREALTIME > ${marker}\n`;
+  const t0 = epochMs();
+  const sub = await api<{ id: string }>(via.apiUrl, '/v1/jobs', { pipeline, file: 'lat.yml' });
+  const postMs = epochMs() - t0;
+  if (sub.status !== 201) throw new Error(`submit failed: ${JSON.stringify(sub.body)}`);
+  const v = await terminal(via.apiUrl, sub.body.id, 30_000);
+  if (v.state !== 'succeeded' || v.node !== target) throw new Error(`latency job ${v.id} ${v.state} on ${v.node}`);
+  const shellAt = Number(readFileSync(marker, 'utf8').trim()) * 1000;
+  return { processMs: shellAt - t0, startedMs: v.attempts[0]!.startedAt! - t0, postMs };
+}
+
+/** The same step spawned here: bash starting and running the builtin, from the spawn call. */
+async function localSpawnMs(markerDir: string, n: number): Promise<number[]> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const marker = join(markerDir, `local-${i}`);
+    const t0 = epochMs();
+    await new Promise<void>((res, rej) => execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', `echo $EPOCHREALTIME > ${marker}`], (e) => (e ? rej(e) : res())));
+    xs.push(Number(readFileSync(marker, 'utf8').trim()) * 1000 - t0);
+  }
+  return xs;
+}
+
+// ---- (c) failover ---------------------------------------------------------------------------
+
+interface FailoverTrial {
+  leaderSeenMs: number;
+  acceptedMs: number;
+}
+
+async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
+  const view = await cluster.waitFormed(names, 60_000);
+  const leader = cluster.node(view.leader!);
+  const survivors = cluster.live().filter((n) => n !== leader);
+  const abort = new AbortController();
+  let leaderSeenMs = Number.NaN;
+  let acceptedMs = Number.NaN;
+  leader.kill('SIGKILL');
+  const t0 = performance.now();
+  const watchLeader = (async () => {
+    while (Number.isNaN(leaderSeenMs) && performance.now() - t0 < failoverGiveUpMs) {
+      for (const s of survivors) {
+        const v = await api<ClusterView>(s.apiUrl, '/v1/cluster').catch(() => null);
+        if (v && v.body.leader !== null && v.body.leader !== leader.name && Number.isNaN(leaderSeenMs)) leaderSeenMs = performance.now() - t0;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const inFlight: Array<Promise<void>> = [];
+  for (let k = 0; Number.isNaN(acceptedMs) && performance.now() - t0 < failoverGiveUpMs; k++) {
+    const s = survivors[k % survivors.length]!;
+    inFlight.push(
+      fetch(`${s.apiUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: trivial(), file: 't.yml' }), signal: abort.signal })
+        .then((res) => {
+          if (res.status === 201 && Number.isNaN(acceptedMs)) acceptedMs = performance.now() - t0;
+        })
+        .catch(() => undefined),
+    );
+    await new Promise((r) => setTimeout(r, failoverFireMs));
+  }
+  abort.abort();
+  await Promise.all(inFlight);
+  await watchLeader;
+  await leader.exited;
+  await cluster.startNode(leader.spec);
+  return { leaderSeenMs, acceptedMs };
+}
+
+// ---- (b) throughput -------------------------------------------------------------------------
+
+async function xargsMs(cmd: string[], parallel: number, n: number): Promise<number> {
+  const t0 = performance.now();
+  await new Promise<void>((res, rej) => {
+    const p = spawn('xargs', ['-P', String(parallel), '-I{}', ...cmd], { stdio: ['pipe', 'ignore', 'inherit'] });
+    p.on('exit', (code) => (code === 0 ? res() : rej(new Error(`xargs exited ${code}`))));
+    p.stdin.end(Array.from({ length: n }, (_, i) => String(i)).join('\n') + '\n');
+  });
+  return performance.now() - t0;
+}
+
+async function throughput(cluster: TestCluster): Promise<{ elapsedMs: number; submitMs: number; succeeded: number; perNode: Record<string, number> }> {
+  const nodes = cluster.live();
+  const ids: string[] = [];
+  let next = 0;
+  const t0 = epochMs();
+  const submitter = async (): Promise<void> => {
+    while (next < throughputJobs) {
+      const i = next++;
+      const r = await api<{ id: string }>(nodes[i % nodes.length]!.apiUrl, '/v1/jobs', { pipeline: trivial(), file: 't.yml' }, 30_000);
+      if (r.status !== 201) throw new Error(`submit ${i} failed: ${JSON.stringify(r.body)}`);
+      ids.push(r.body.id);
+    }
+  };
+  await Promise.all(Array.from({ length: throughputInFlight }, submitter));
+  const submitMs = epochMs() - t0;
+  const mine = new Set(ids);
+  const rows = await waitFor('1,000 jobs to end', async () => {
+    const all = (await api<Array<{ id: string; state: string; node: string | null }>>(nodes[0]!.apiUrl, '/v1/jobs', undefined, 30_000)).body.filter((j) => mine.has(j.id));
+    return all.length === mine.size && all.every((j) => ['succeeded', 'failed', 'cancelled', 'lost'].includes(j.state)) ? all : null;
+  }, throughputWaitMs, 200);
+  // The end is the last job's finish time as the cluster recorded it (entries carry the proposer's clock).
+  let end = 0;
+  for (const j of rows.slice(-50)) end = Math.max(end, (await api<JobView>(nodes[0]!.apiUrl, `/v1/jobs/${j.id}`)).body.attempts.at(-1)?.finishedAt ?? 0);
+  const perNode: Record<string, number> = {};
+  for (const j of rows) perNode[j.node ?? '-'] = (perNode[j.node ?? '-'] ?? 0) + 1;
+  return { elapsedMs: end - t0, submitMs, succeeded: rows.filter((j) => j.state === 'succeeded').length, perNode };
+}
+
+// ---- the report ---------------------------------------------------------------------------
+
+export default async function (): Promise<void> {
+  const parts = new Set((process.env.CAIRN_BENCH_PARTS ?? 'a,b,c,d').split(','));
+  out(`3 nodes on loopback, ${slotsPerNode} slots each; load average at start ${loadavg().map((x) => fmt(x, 2)).join(' ')} (2 cores, shared)`);
+  const markers = join(tmpdir(), `cairn-bench-cluster-${process.pid}`);
+  mkdirSync(markers, { recursive: true });
+  let cluster: TestCluster | null = null;
+  try {
+    if (parts.has('a') || parts.has('c') || parts.has('d')) {
+      cluster = await TestCluster.start(names.map((name) => ({ name, slots: slotsPerNode })), 'cairn-bench-cluster-');
+      const c = cluster;
+      if (parts.has('d')) {
+        await new Promise((r) => setTimeout(r, idleSettleMs));
+        const bare = await bareNodeRss();
+        const view = (await api<ClusterView>(c.live()[0]!.apiUrl, '/v1/cluster')).body;
+        const figs = await idleFigures(names.map((n) => c.node(n).pid));
+        out(`(d) idle, ${idleWindowMs / 1000} s window after ${idleSettleMs / 1000} s settled; baseline: a bare Node process idles at ${fmt(bare)} MiB RSS`);
+        names.forEach((n, i) => {
+          const f = figs[i]!;
+          out(`    node ${n}${view.leader === n ? ' (leader)' : ''}: RSS ${fmt(f.rssMiB)} MiB (${fmt(f.rssMiB / bare, 2)}× bare Node; target ≤ 80 MB), CPU ${fmt(f.cpuPct, 2)}% of a core`);
+        });
+        out(`    peers: Buildbot master ${peers.buildbot.masterMiB} MiB + ${peers.buildbot.workerMiB} MiB per worker (a cairn node is both)`);
+      }
+      if (parts.has('a')) {
+        const leader = (await c.leader())!;
+        const [f1, f2] = names.filter((n) => n !== leader) as [string, string];
+        for (let i = 0; i < latencyWarmup; i++) await oneLatency(c.node(f1), f2, markers, -1 - i);
+        const xs: Array<{ processMs: number; startedMs: number; postMs: number }> = [];
+        for (let i = 0; i < latencySamples; i++) xs.push(await oneLatency(c.node(f1), f2, markers, i));
+        const local = await localSpawnMs(markers, 50);
+        const p = xs.map((x) => x.processMs);
+        out(`(a) submit → step's shell running on a remote node (POST to follower ${f1}, job labelled name=${f2}, leader ${leader}), n=${latencySamples} sequential`);
+        out(`    process start: p50 ${fmt(median(p))} ms, p99 ${fmt(percentile(p, 99))} ms (targets 20 / 60 ms); the attempt's recorded start: p50 ${fmt(median(xs.map((x) => x.startedMs)))} ms; the POST itself: p50 ${fmt(median(xs.map((x) => x.postMs)))} ms`);
+        out(`    baseline: the same bash step spawned locally: p50 ${fmt(median(local), 2)} ms, p99 ${fmt(percentile(local, 99), 2)} ms → cairn costs ${fmt(median(p) / median(local))}× (+${fmt(median(p) - median(local))} ms) at p50`);
+        out(`    peers: Buildbot ${peers.buildbot.startMedianMs} ms median to build start, p99 ${peers.buildbot.startP99Ms} ms → cairn ${fmt(peers.buildbot.startMedianMs / median(p))}× faster at p50, ${fmt(peers.buildbot.startP99Ms / percentile(p, 99))}× at p99`);
+      }
+      if (parts.has('c')) {
+        const trials: FailoverTrial[] = [];
+        for (let i = 0; i < failoverTrials; i++) trials.push(await oneFailover(c));
+        const acc = trials.map((t) => t.acceptedMs);
+        const seen = trials.map((t) => t.leaderSeenMs);
+        out(`(c) kill -9 of the leader, ${failoverTrials} trials (killed node restarted between trials)`);
+        out(`    submit accepted through a survivor: median ${fmt(median(acc), 0)} ms, worst ${fmt(Math.max(...acc), 0)} ms (targets 500 / 1500 ms); new leader seen: median ${fmt(median(seen), 0)} ms, worst ${fmt(Math.max(...seen), 0)} ms`);
+        out(`    all trials (accepted ms): ${acc.map((x) => fmt(x, 0)).join(' ')}`);
+        out(`    against the 1 s election timeout: ${fmt(median(acc) / electionTimeoutMs, 2)}× median, ${fmt(Math.max(...acc) / electionTimeoutMs, 2)}× worst; peers: etcd ${peers.etcd.failoverMedianMs} / ${peers.etcd.failoverWorstMs} ms → cairn ${fmt(peers.etcd.failoverMedianMs / median(acc))}× faster median, ${fmt(peers.etcd.failoverWorstMs / Math.max(...acc))}× worst`);
+      }
+      await c.dispose();
+      cluster = null;
+    }
+    if (parts.has('b')) {
+      cluster = await TestCluster.start(names.map((name) => ({ name, slots: slotsPerNode })), 'cairn-bench-cluster-');
+      const slots = names.length * slotsPerNode;
+      const plain = await xargsMs(['true'], slots, throughputJobs);
+      const bash = await xargsMs(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', 'true'], slots, throughputJobs);
+      const r = await throughput(cluster);
+      const rate = (throughputJobs / r.elapsedMs) * 1000;
+      const plainRate = (throughputJobs / plain) * 1000;
+      const bashRate = (throughputJobs / bash) * 1000;
+      out(`(b) ${throughputJobs} one-job \`true\` runs, ${throughputInFlight} submits in flight round-robin over 3 nodes; ${r.succeeded} succeeded, per node ${JSON.stringify(r.perNode)}`);
+      out(`    cairn: ${fmt(r.elapsedMs / 1000, 2)} s first POST → last job end = ${fmt(rate)} jobs/s (the POSTs alone took ${fmt(r.submitMs / 1000, 2)} s)`);
+      out(`    baseline xargs -P ${slots} true: ${fmt(plain)} ms = ${fmt(plainRate, 0)}/s → cairn at ${fmt(rate / plainRate, 4)}× the plain rate (${fmt(plainRate / rate, 0)}× slower; target ≥ 0.5×)`);
+      out(`    baseline xargs -P ${slots} bash -eo pipefail -c true (what a step spawns): ${fmt(bash)} ms = ${fmt(bashRate, 0)}/s → cairn at ${fmt(rate / bashRate, 4)}×`);
+      out(`    peers: Buildbot ${peers.buildbot.buildsPerS} builds/s (${peers.buildbot.slowerThanXargs}× slower than xargs -P 2) → cairn ${fmt(rate / peers.buildbot.buildsPerS)}× the rate`);
+    }
+  } finally {
+    await cluster?.dispose();
+    rmSync(markers, { recursive: true, force: true });
+  }
+}
