@@ -9,6 +9,11 @@ import { CairnError } from '../util/errors.js';
 const writerBytesInitial = 256;
 
 const utf8Encoder = new TextEncoder();
+
+/** Encoded short strings (node ids) kept for reuse, and the bounds of that cache. */
+const strCache = new Map<string, Uint8Array>();
+const strCacheEntriesMax = 4096;
+const strCacheLengthMax = 64;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export class ByteWriter {
@@ -56,7 +61,13 @@ export class ByteWriter {
   }
 
   str(s: string): void {
-    this.bytes(utf8Encoder.encode(s));
+    let b = strCache.get(s);
+    if (b === undefined) {
+      b = utf8Encoder.encode(s);
+      // Node ids repeat in every message: remember a bounded number of short strings.
+      if (s.length <= strCacheLengthMax && strCache.size < strCacheEntriesMax) strCache.set(s, b);
+    }
+    this.bytes(b);
   }
 
   finish(): Uint8Array {

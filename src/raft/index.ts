@@ -6,7 +6,7 @@ export type { ConfState, Entry, EntryType, HardState, NodeId, Random, Snapshot, 
 export type { Message, MessageOf, MessageType } from './message.js';
 export { messageTypes } from './message.js';
 export { createRaft } from './raw-node.js';
-export type { PeerProgress, RaftNode, Ready, SoftState, Status } from './raw-node.js';
+export type { BasicStatus, PeerProgress, RaftNode, Ready, SoftState, Status } from './raw-node.js';
 export type { RaftConfig } from './config.js';
 export type { DropReason, ProposeResult, ReadState, RequestResult, Role } from './raft.js';
 export { MemoryStorage, emptyHardState } from './storage.js';

@@ -56,6 +56,18 @@ export interface PeerProgress {
   learner: boolean;
 }
 
+/** The cheap part of Status (no configuration, no progress), for polling on every event. */
+export interface BasicStatus {
+  id: NodeId;
+  term: number;
+  vote: NodeId | null;
+  commit: number;
+  applied: number;
+  leader: NodeId | null;
+  role: Role;
+  lastIndex: number;
+}
+
 export interface Status {
   id: NodeId;
   term: number;
@@ -101,6 +113,7 @@ export interface RaftNode {
   /** Acknowledges the last Ready: persisted, sent and applied. */
   advance(): void;
   status(): Status;
+  basicStatus(): BasicStatus;
 }
 
 /** Creates a node from its durable state in `config.storage`. */
@@ -259,6 +272,11 @@ class RawNode implements RaftNode {
     }
     if (applied > r.log.applied) r.log.appliedTo(applied);
     if (r.role === 'leader') r.uncommittedBytes = Math.max(0, r.uncommittedBytes - appliedBytes);
+  }
+
+  basicStatus(): BasicStatus {
+    const r = this.r;
+    return { id: r.id, term: r.term, vote: r.vote, commit: r.log.committed, applied: r.log.applied, leader: r.lead, role: r.role, lastIndex: r.log.lastIndex() };
   }
 
   status(): Status {

@@ -146,7 +146,7 @@ export class SimCluster {
   }
 
   private observeLeader(node: SimNode): void {
-    const st = node.raft?.status();
+    const st = node.raft?.basicStatus();
     if (st === undefined || st.role !== 'leader') return;
     const last = this.leaderChanges[this.leaderChanges.length - 1];
     if (last !== undefined && last.node === node.id && last.term === st.term) return;
@@ -325,7 +325,7 @@ export class SimCluster {
     let best: SimNode | null = null;
     let bestTerm = -1;
     for (const n of this.nodes.values()) {
-      const st = n.raft?.status();
+      const st = n.raft?.basicStatus();
       if (st?.role === 'leader' && st.term > bestTerm) {
         best = n;
         bestTerm = st.term;

@@ -81,7 +81,7 @@ export class SimNode {
 
   private handleReady(raft: RaftNode, rd: Ready, crashAt: CrashPoint | null): void {
     const checkers = this.hooks.checkers;
-    const status = raft.status();
+    const status = raft.basicStatus();
     // 1. Persist: snapshot, entries, then hard state.
     if (crashAt === 'before-persist') return this.crash();
     if (rd.snapshot !== null) this.storage.applySnapshot(rd.snapshot);
