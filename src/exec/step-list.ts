@@ -87,7 +87,7 @@ async function finish(
   result.conclusion = outcome === 'failure' && allowed ? 'success' : outcome;
   result.durationMs = performance.now() - started;
   if (error !== undefined) result.error = state.secrets.maskString(error);
-  await state.log.line(trailer(result, allowed), state.secrets);
+  state.log.note(trailer(result, allowed), state.secrets);
   state.spec.events?.onStepEnd?.({ ...event, result });
   return result;
 }
