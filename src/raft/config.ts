@@ -10,6 +10,7 @@ import {
   inflightAppendsMaxDefault,
   inflightBytesMaxDefault,
   leaderLostDelayTicksMax,
+  learnerPromotionLagEntriesMaxDefault,
   pendingReadIndexMax,
   readIndexQueueMax,
   uncommittedBytesMaxDefault,
@@ -38,6 +39,8 @@ export interface RaftConfig {
   applyBatchBytesMax?: number;
   /** Upper bound of the randomized delay before pre-voting when the leader's connection drops. */
   leaderLostDelayTicksMax?: number;
+  /** How far behind the commit index a learner may be and still be promoted. */
+  learnerPromotionLagEntriesMax?: number;
 }
 
 /** RaftConfig with every default filled in. */
@@ -55,6 +58,7 @@ export interface RaftOptions {
   uncommittedBytesMax: number;
   applyBatchBytesMax: number;
   leaderLostDelayTicksMax: number;
+  learnerPromotionLagEntriesMax: number;
   pendingReadIndexMax: number;
   readIndexQueueMax: number;
 }
@@ -74,6 +78,7 @@ export function resolveConfig(c: RaftConfig): RaftOptions {
     uncommittedBytesMax: c.uncommittedBytesMax ?? uncommittedBytesMaxDefault,
     applyBatchBytesMax: c.applyBatchBytesMax ?? applyBatchBytesMaxDefault,
     leaderLostDelayTicksMax: c.leaderLostDelayTicksMax ?? leaderLostDelayTicksMax,
+    learnerPromotionLagEntriesMax: c.learnerPromotionLagEntriesMax ?? learnerPromotionLagEntriesMaxDefault,
     pendingReadIndexMax,
     readIndexQueueMax,
   };

@@ -31,6 +31,12 @@ export const applyBatchBytesMaxDefault = 4 * 1024 * 1024;
  */
 export const leaderLostDelayTicksMax = 3;
 
+/**
+ * A learner is promoted only once its log is within this many entries of the commit index:
+ * a voter far behind would stall commits until it caught up (dissertation §4.2.1).
+ */
+export const learnerPromotionLagEntriesMaxDefault = 64;
+
 /** Read-index requests a leader queues while it has not yet committed an entry of its term. */
 export const pendingReadIndexMax = 4096;
 

@@ -5,7 +5,7 @@
  * step-candidate.ts, step-follower.ts). Deterministic: time is tick(), randomness injected.
  */
 import { assert } from '../util/errors.js';
-import { confChangeProblem, decodeConfChange } from './conf-change.js';
+import { confChangeProblem, decodeConfChange, type ConfChange } from './conf-change.js';
 import type { RaftOptions } from './config.js';
 import type { Message, MessageType } from './message.js';
 import { RaftLog } from './raft-log.js';
@@ -18,7 +18,7 @@ import { leaderHandlers } from './step-leader.js';
 import type { HandlerTable } from './handlers.js';
 import { entryBytes } from './storage.js';
 import { Tracker } from './tracker.js';
-import type { ConfState, Entry, EntryType, NodeId, Random } from './types.js';
+import type { Entry, EntryType, NodeId, Random } from './types.js';
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
@@ -37,6 +37,7 @@ export type DropReason =
   | 'not-member'
   | 'conf-change-pending'
   | 'invalid-conf-change'
+  | 'learner-behind'
   | 'uncommitted-limit'
   | 'queue-full';
 
@@ -307,6 +308,27 @@ export class Raft {
     return true;
   }
 
+  /**
+   * Why the leader refuses a conf change now, or null: another is pending (one at a time keeps
+   * consecutive majorities overlapping), it does not apply to the configuration, or it would
+   * promote a learner that has not caught up (a voter that lags stalls commits: §4.2.1).
+   */
+  confChangeRejection(data: Uint8Array): DropReason | null {
+    if (this.pendingConfIndex > this.log.applied) return 'conf-change-pending';
+    let cc: ConfChange;
+    try {
+      cc = decodeConfChange(data);
+    } catch {
+      return 'invalid-conf-change';
+    }
+    if (confChangeProblem(this.tracker.confState(), cc) !== null) return 'invalid-conf-change';
+    if (cc.type === 'promote-learner') {
+      const match = this.tracker.progress.get(cc.node)?.match ?? 0;
+      if (match + this.cfg.learnerPromotionLagEntriesMax < this.log.committed) return 'learner-behind';
+    }
+    return null;
+  }
+
   /** The leader's half of a proposal (local or forwarded). */
   proposeAsLeader(ents: { type: EntryType; data: Uint8Array }[]): ProposeResult {
     if (!this.tracker.progress.has(this.id)) return { kind: 'dropped', reason: 'not-member' };
@@ -314,8 +336,8 @@ export class Raft {
     const last = this.log.lastIndex();
     const accepted = ents.map((e, i) => {
       if (e.type !== 'conf-change') return e;
-      const problem = this.pendingConfIndex > this.log.applied ? 'pending' : confProblem(this.tracker.confState(), e.data);
-      if (problem !== null) return { type: 'normal' as const, data: new Uint8Array(0) };
+      // A change we must refuse becomes an empty entry (keeps the batch's indexes intact).
+      if (this.confChangeRejection(e.data) !== null) return { type: 'normal' as const, data: new Uint8Array(0) };
       this.pendingConfIndex = last + 1 + i;
       return e;
     });
@@ -363,13 +385,5 @@ export class Raft {
     pr.becomeProbe();
     // Wait for a heartbeat response before probing again (the follower may still be busy).
     pr.probeSent = true;
-  }
-}
-
-function confProblem(conf: ConfState, data: Uint8Array): string | null {
-  try {
-    return confChangeProblem(conf, decodeConfChange(data));
-  } catch {
-    return 'undecodable';
   }
 }

@@ -168,14 +168,8 @@ class RawNode implements RaftNode {
   private proposeEntry(e: { type: Entry['type']; data: Uint8Array }): ProposeResult {
     const r = this.r;
     if (r.role === 'leader') {
-      if (e.type === 'conf-change') {
-        if (r.pendingConfIndex > r.log.applied) return { kind: 'dropped', reason: 'conf-change-pending' };
-        const before = r.pendingConfIndex;
-        const res = r.proposeAsLeader([e]);
-        // proposeAsLeader turns an invalid change into a no-op; report it as dropped instead.
-        if (res.kind === 'appended' && r.pendingConfIndex === before) return { kind: 'dropped', reason: 'invalid-conf-change' };
-        return res;
-      }
+      const rejection = e.type === 'conf-change' ? r.confChangeRejection(e.data) : null;
+      if (rejection !== null) return { kind: 'dropped', reason: rejection };
       return r.proposeAsLeader([e]);
     }
     if (r.lead === null || r.role !== 'follower') return { kind: 'dropped', reason: 'no-leader' };

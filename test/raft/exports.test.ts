@@ -20,6 +20,7 @@ it('pins the public exports of src/raft', () => {
       'inflightAppendsMaxDefault',
       'inflightBytesMaxDefault',
       'leaderLostDelayTicksMax',
+      'learnerPromotionLagEntriesMaxDefault',
       'messageTypes',
       'pendingReadIndexMax',
       'readIndexQueueMax',

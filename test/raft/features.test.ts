@@ -146,6 +146,16 @@ describe('learners and single-server membership changes', () => {
     expect(net.get('n1').node.status().commit).toBeGreaterThan(before);
   });
 
+  it('a learner is promoted only once it has caught up', () => {
+    const net = withLearner();
+    net.isolate('n4');
+    for (let i = 0; i < 70; i++) net.propose('n1', `e${i}`);
+    expect(net.get('n1').node.proposeConfChange({ type: 'promote-learner', node: 'n4' })).toEqual({ kind: 'dropped', reason: 'learner-behind' });
+    net.heal();
+    net.tick(2);
+    expect(net.get('n1').node.proposeConfChange({ type: 'promote-learner', node: 'n4' }).kind).toBe('appended');
+  });
+
   it('one conf change at a time, and invalid ones are refused', () => {
     const net = elected();
     const n1 = net.get('n1').node;
