@@ -34,6 +34,8 @@ export interface ClusterOptions {
   notifyDisconnect: boolean;
   /** The delay of that report (the transport noticing a closed connection). */
   disconnectNoticeMs: [number, number];
+  /** Each tick lands up to this many ms early or late: nodes' clocks drift apart. */
+  tickJitterMs: number;
 }
 
 export const defaultClusterOptions: ClusterOptions = {
@@ -48,6 +50,7 @@ export const defaultClusterOptions: ClusterOptions = {
   restartDelayMsMax: 500,
   notifyDisconnect: true,
   disconnectNoticeMs: [1, 5],
+  tickJitterMs: 0,
 };
 
 type SimEvent = { kind: 'tick'; node: string } | { kind: 'deliver'; from: string; to: string; bytes: Uint8Array; snap: boolean } | { kind: 'call'; fn: () => void };
@@ -261,7 +264,8 @@ export class SimCluster {
     switch (ev.kind) {
       case 'tick': {
         const n = this.nodes.get(ev.node);
-        this.queue.push(this.clock + this.opts.tickMs, ev);
+        const jitter = this.opts.tickJitterMs;
+        this.queue.push(this.clock + this.opts.tickMs + (jitter > 0 ? this.rng.range(-jitter, jitter) : 0), ev);
         if (n?.raft == null) return;
         n.raft.tick();
         this.settle(n);

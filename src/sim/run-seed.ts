@@ -51,7 +51,16 @@ function drawOptions(rng: Prng, o: SeedOptions): { cluster: Partial<ClusterOptio
     seed: rng.next32(),
     nodes: o.nodes,
     tickMs,
-    raft: { electionTimeoutTicks, heartbeatIntervalTicks: rng.pick([1, 2]), inflightAppendsMax: rng.pick([2, 16, 256]), appendBytesMax: rng.pick([64, 1024, 1 << 20]) },
+    raft: {
+      electionTimeoutTicks,
+      heartbeatIntervalTicks: rng.pick([1, 2]),
+      inflightAppendsMax: rng.pick([2, 16, 256]),
+      appendBytesMax: rng.pick([64, 1024, 1 << 20]),
+      // Safety must not depend on the optional mechanisms: sometimes run classic Raft.
+      preVote: rng.chance(0.8),
+      checkQuorum: rng.chance(0.8),
+    },
+    tickJitterMs: rng.pick([0, 0, 3]),
     // Latency relative to the election timeout; above it (the last choice) no election can
     // succeed, which is a fine test of safety but not of progress: the run heals it at the end.
     net: { dropRate: rng.pick([0, 0, 0.01, 0.05, 0.15]), dupRate: rng.pick([0, 0.02, 0.1]), latencyMinMs: 1, latencyMaxMs: Math.max(2, Math.round(electionTimeoutTicks * tickMs * rng.pick([0.05, 0.2, 0.5, 0.5, 1.5]))) },
