@@ -113,8 +113,11 @@ export function createReplSession(init: ReplSessionInit): ReplSession {
       setJobs(jobs);
       events.observe({ cluster, jobs });
     } catch (err) {
-      // A poll that fails is shown by the connection state; the next poll tries again.
-      if (!(err instanceof CairnError)) throw err;
+      // An unreachable cluster is shown by the connection state; anything else (a node that
+      // answers garbage) is said in the header. Either way the next poll tries again.
+      if (!(err instanceof CairnError && err.code === 'UNREACHABLE')) {
+        store.update((s) => withNotice(s, { at: now(), text: `poll failed: ${messageOf(err)}`, tone: 'bad' }));
+      }
     }
   };
 
@@ -149,6 +152,9 @@ export function createReplSession(init: ReplSessionInit): ReplSession {
     store.update((s) => ({ ...s, busy: line }));
     try {
       addOutput(line, await runCommand(parsed.command, ctx));
+    } catch (err) {
+      // Not an operating error (those come back as answers): a bug or a garbled answer. Shown, not swallowed.
+      addOutput(line, { kind: 'error', code: 'INTERNAL', message: messageOf(err) });
     } finally {
       store.update((s) => ({ ...s, busy: null }));
     }
@@ -202,6 +208,10 @@ export function createReplSession(init: ReplSessionInit): ReplSession {
     const s = store.get();
     return { jobs: s.jobs.map((j) => j.id), nodes: s.header.nodes.map((n) => n.name) };
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A pipeline file, or null when the word is not a file (then it names a registered pipeline). */

@@ -34,6 +34,8 @@ export interface FakeCluster {
   jobs: Map<string, FakeJob>;
   submitted: unknown[];
   cancelled: string[];
+  /** While true, `GET /v1/cluster` answers an internal error (a node that answers, badly). */
+  broken: boolean;
   leader(): string | null;
   term(): number;
   start(): Promise<void>;
@@ -83,7 +85,10 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
 
   function service(node: FakeNode): ApiService {
     return {
-      cluster: async () => view(),
+      cluster: async () => {
+        if (fake.broken) throw new CairnError('INTERNAL', 'state machine unavailable');
+        return view();
+      },
       nodes: async () => view().nodes,
       submit: async (req) => {
         submitted.push(req);
@@ -139,7 +144,8 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
     return j;
   }
 
-  return {
+  const fake: FakeCluster = {
+    broken: false,
     nodes,
     jobs,
     submitted,
@@ -185,4 +191,5 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
       wake();
     },
   };
+  return fake;
 }

@@ -72,6 +72,19 @@ describe('attaching', () => {
   });
 });
 
+describe('a node that answers badly', () => {
+  it('says so in the header and stays attached', async () => {
+    const { c, s } = await setUp(['a', 'b'], 0);
+    await waitFor(s.store, (x) => x.header.attachedName === 'a');
+    c.broken = true;
+    const st = await waitFor(s.store, (x) => x.header.notices.length > 0, 5000, 'a notice');
+    expect(st.header.notices[0]!.text).toBe('poll failed: state machine unavailable');
+    expect(st.header.attachedName).toBe('a');
+    await s.run('leader');
+    expect(last(s.store.get())).toMatchObject({ kind: 'error', code: 'INTERNAL', message: 'state machine unavailable' });
+  });
+});
+
 describe('reattaching while following a log', () => {
   it('moves to the new leader when the leader dies, and the log carries on with no gap and no duplicate', async () => {
     const { c, s } = await setUp(['a', 'b'], 0);
