@@ -103,7 +103,13 @@ export interface RaftNode {
   transferLeadership(to: NodeId): RequestResult;
   /** A send to `peer` failed: the leader stops streaming to it optimistically. */
   reportUnreachable(peer: NodeId): void;
-  /** The connection to `peer` dropped. If `peer` is our leader we pre-vote after 1..3 ticks. */
+  /**
+   * The connection to `peer` dropped. If `peer` is our leader we pre-vote after 1..3 ticks
+   * instead of a whole election timeout (a leader that crashed drops every connection at
+   * once). Report it after stepping every message received on that connection: a heartbeat
+   * stepped after the report re-arms the leader and the fast path falls back to the timeout.
+   * Safety never depends on it: a spurious report costs at most a rejected pre-vote.
+   */
   peerDisconnected(peer: NodeId): void;
   /** The snapshot sent to `peer` was installed (ok) or failed to send. */
   reportSnapshot(peer: NodeId, ok: boolean): void;
