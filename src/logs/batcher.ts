@@ -57,9 +57,9 @@ export class ChunkBatcher {
   }
 
   /**
-   * Takes the next bytes of the stream (they are copied only when a chunk is cut, so the
-   * caller must not reuse the buffer until then; process output buffers are never reused).
-   * Returns the chunks now full.
+   * Takes the next bytes of the stream and returns the chunks now full. The batcher keeps
+   * views of `bytes` (a chunk made of one write is that write, not a copy), so the caller must
+   * not reuse the buffer; process output buffers never are.
    */
   push(bytes: Uint8Array, nowMs: number): LogChunk[] {
     const out: LogChunk[] = [];
@@ -93,7 +93,8 @@ export class ChunkBatcher {
   }
 
   #cut(): LogChunk {
-    const data = this.#parts.length === 1 ? copy(this.#parts[0]!) : concat(this.#parts, this.#pendingBytes);
+    // One part is taken as it is: copying 50 MB of output costs more in GC than in memcpy.
+    const data = this.#parts.length === 1 ? this.#parts[0]! : concat(this.#parts, this.#pendingBytes);
     const chunk: LogChunk = { job: this.job, attempt: this.attempt, seq: this.#seq, offset: this.#offset, timeMs: this.#pendingSinceMs, data };
     this.#seq++;
     this.#offset += data.byteLength;
@@ -101,10 +102,6 @@ export class ChunkBatcher {
     this.#pendingBytes = 0;
     return chunk;
   }
-}
-
-function copy(b: Uint8Array): Uint8Array {
-  return b.slice();
 }
 
 /** Concatenates byte arrays into one new array of `total` bytes. */

@@ -18,8 +18,11 @@ import { ByteReader, ByteWriter } from './varint.js';
  *   payload := codec(0 raw | 1 compressed) rawBytes bytes...
  */
 
-/** Compresses a payload (zstd in production). */
-export type Compress = (raw: Uint8Array) => Uint8Array;
+/**
+ * Compresses a payload given as consecutive parts of `rawBytes` bytes in all (zstd in
+ * production); taking parts spares a copy of every chunk into one buffer first.
+ */
+export type Compress = (parts: readonly Uint8Array[], rawBytes: number) => Uint8Array;
 /** Decompresses a payload that must expand to exactly `rawBytes` bytes; throws otherwise. */
 export type Decompress = (packed: Uint8Array, rawBytes: number) => Uint8Array;
 
@@ -59,7 +62,7 @@ export function encodeLogMessage(msg: LogMessage, compress: Compress): Uint8Arra
     writeEnd(w, msg.end);
     return w.finish();
   }
-  const w = header(kinds.chunks, msg.job, msg.attempt);
+  const w = header(kinds.chunks, msg.job, msg.attempt, sizeHint(msg.chunks));
   writeChunks(w, msg.chunks, compress, messageRawBytesMax);
   return w.finish();
 }
@@ -106,7 +109,7 @@ export function decodeRangeRequest(bytes: Uint8Array): RangeRequest {
 }
 
 export function encodeRangeReply(reply: RangeReply, compress: Compress): Uint8Array {
-  const w = header(kinds.reply, reply.job, reply.attempt).varint(reply.tipSeq);
+  const w = header(kinds.reply, reply.job, reply.attempt, sizeHint(reply.chunks)).varint(reply.tipSeq);
   w.byte(reply.end === null ? 0 : 1);
   if (reply.end !== null) writeEnd(w, reply.end);
   writeChunks(w, reply.chunks, compress, rangeReplyRawBytesMax);
@@ -162,8 +165,13 @@ function fromHex(s: string): Uint8Array {
   return out;
 }
 
-function header(kind: number, job: string, attempt: number): ByteWriter {
-  return new ByteWriter().byte(magic).byte(version).byte(kind).string(job).varint(attempt);
+function header(kind: number, job: string, attempt: number, sizeHint = 256): ByteWriter {
+  return new ByteWriter(sizeHint).byte(magic).byte(version).byte(kind).string(job).varint(attempt);
+}
+
+/** Room for headers and a text payload compressed ~4x: most messages then need no regrowth. */
+function sizeHint(chunks: readonly LogChunk[]): number {
+  return 256 + chunks.length * 40 + (chunks.reduce((n, c) => n + c.data.byteLength, 0) >> 2);
 }
 
 function readHeader(r: ByteReader): { kind: number; job: string; attempt: number } {
@@ -203,10 +211,10 @@ function writeChunks(w: ByteWriter, chunks: readonly LogChunk[], compress: Compr
     w.byte(codecRaw).varint(0);
     return;
   }
-  const payload = concat(chunks.map((c) => c.data), raw);
-  const packed = compress(payload);
+  const parts = chunks.map((c) => c.data);
+  const packed = compress(parts, raw);
   // Incompressible output (already-compressed artifacts, random bytes) travels as it is.
-  if (packed.byteLength >= raw) w.byte(codecRaw).varint(raw).bytes(payload);
+  if (packed.byteLength >= raw) w.byte(codecRaw).varint(raw).bytes(concat(parts, raw));
   else w.byte(codecPacked).varint(raw).bytes(packed);
 }
 

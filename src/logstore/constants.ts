@@ -16,6 +16,12 @@ export const eventsTopic = 'cairn/events/1';
 /** Request/response protocol serving ranges of a log from its owner's file (`/cairn/rpc/log-range/1.0.0`). */
 export const logRangeProtocol = 'log-range';
 
+/**
+ * Bytes a writer takes ahead of the disk: the job's output keeps flowing while a write is in
+ * flight, and what accumulates goes out in one system call. Past this the job waits.
+ */
+export const writeAheadBytesMax = 1 * MiB;
+
 /** zstd level of gossip messages: level 3 compresses text logs ~5-10x at several hundred MB/s. */
 export const gossipCompressionLevel = 3;
 
@@ -28,6 +34,12 @@ export const restCompressionLevel = 9;
  * never slowed down by gossip.
  */
 export const publishQueueBytesMax = 16 * MiB;
+
+/**
+ * While output flows fast (the previous message left less than this long ago), the publisher
+ * waits up to this long for a message to fill: a few, larger messages instead of one per chunk.
+ */
+export const publishLingerMs = 5;
 
 /** A gap is fetched from the owner once it has been missing this long (a chunk may still be in flight). */
 export const gapRepairDelayMs = 100;

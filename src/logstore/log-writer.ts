@@ -4,6 +4,7 @@ import { ChunkBatcher, encodeIndexRecords, type IndexRecord, type LogChunk, type
 import { CairnError, assert } from '../util/errors.js';
 import { logPaths, type LogPaths } from './paths.js';
 import { Signal } from './signal.js';
+import { writeAheadBytesMax } from './constants.js';
 
 /** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
 export interface LogSink {
@@ -49,6 +50,14 @@ export class LogWriter {
   readonly #hash: Hash = createHash('sha256');
   readonly #records: IndexRecord[] = [];
   #bytes = 0;
+  /** Bytes taken by write() and not yet written (see writeAheadBytesMax). */
+  #ahead: Uint8Array[] = [];
+  #aheadTimes: number[] = [];
+  #aheadBytes = 0;
+  #draining = false;
+  #ending = false;
+  #failed: unknown = null;
+  readonly #roomSignal = new Signal();
   #tail: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #end: LogEnd | null = null;
@@ -90,7 +99,7 @@ export class LogWriter {
     return this.paths.log;
   }
 
-  /** Bytes written so far. */
+  /** Bytes written (and digested) so far. */
   get bytes(): number {
     return this.#bytes;
   }
@@ -119,17 +128,65 @@ export class LogWriter {
     this.#sinks.push(sink);
   }
 
-  /** Appends bytes (already masked) to the log. */
+  /**
+   * Appends bytes (already masked) to the log. The bytes are taken at once and written in
+   * the background, several writes per system call when they come fast; the promise waits
+   * only while more than `writeAheadBytesMax` bytes are not yet on disk (backpressure to the
+   * job). A failed disk write fails this and every later call.
+   */
   write(bytes: Uint8Array): Promise<void> {
-    assert(this.#end === null && !this.#closed, 'write to a finished log');
-    if (bytes.byteLength === 0) return this.#tail;
-    return this.#enqueue(async () => {
-      if (this.#log !== null) await writeAll(this.#log, bytes);
-      this.#hash.update(bytes);
-      this.#bytes += bytes.byteLength;
-      await this.#emit(this.#batcher.push(bytes, this.#now()));
+    assert(this.#end === null && !this.#closed && !this.#ending, 'write to a finished log');
+    if (this.#failed !== null) return Promise.reject(this.#failed);
+    if (bytes.byteLength === 0) return Promise.resolve();
+    this.#ahead.push(bytes);
+    this.#aheadTimes.push(this.#now());
+    this.#aheadBytes += bytes.byteLength;
+    this.#kick();
+    return this.#aheadBytes > writeAheadBytesMax ? this.#room() : Promise.resolve();
+  }
+
+  /** Starts the background drain unless it runs. */
+  #kick(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    this.#enqueue(() => this.#drain())
+      .catch((err: unknown) => {
+        this.#failed ??= err;
+      })
+      .finally(() => {
+        this.#draining = false;
+        this.#roomSignal.notify();
+        if (this.#ahead.length > 0 && this.#failed === null) this.#kick();
+      });
+  }
+
+  /** Writes, digests, indexes and publishes everything taken so far. */
+  async #drain(): Promise<void> {
+    if (this.#failed !== null) throw this.#failed;
+    while (this.#ahead.length > 0) {
+      const batch = this.#ahead;
+      const times = this.#aheadTimes;
+      const batchBytes = batch.reduce((n, b) => n + b.byteLength, 0);
+      this.#ahead = [];
+      this.#aheadTimes = [];
+      if (this.#log !== null) await writeAllv(this.#log, batch);
+      const chunks: LogChunk[] = [];
+      batch.forEach((b, i) => {
+        this.#hash.update(b);
+        // Each write carries the time it was taken, so chunk times say when the job printed.
+        chunks.push(...this.#batcher.push(b, times[i]!));
+      });
+      this.#bytes += batchBytes;
+      this.#aheadBytes -= batchBytes;
+      await this.#emit(chunks);
       this.#arm();
-    });
+      this.#roomSignal.notify();
+    }
+  }
+
+  async #room(): Promise<void> {
+    while (this.#aheadBytes > writeAheadBytesMax && this.#failed === null) await this.#roomSignal.wait();
+    if (this.#failed !== null) throw this.#failed;
   }
 
   /**
@@ -137,9 +194,11 @@ export class LogWriter {
    * digest) and hands it to the sinks. Idempotent: a second call returns the same marker.
    */
   end(): Promise<LogEnd> {
+    this.#ending = true;
     return this.#enqueue(async () => {
       if (this.#end !== null) return this.#end;
       assert(!this.#closed, 'end of a closed log');
+      await this.#drain();
       this.#disarm();
       await this.#emit(this.#batcher.flush());
       await this.#log?.datasync();
@@ -166,8 +225,10 @@ export class LogWriter {
 
   /** Closes the files without an end marker (the node is shutting down mid-job). */
   close(): Promise<void> {
+    this.#ending = true;
     return this.#enqueue(async () => {
       if (this.#closed) return;
+      await this.#drain().catch(() => undefined);
       this.#disarm();
       await this.#emit(this.#batcher.flush());
       this.#closed = true;
@@ -221,6 +282,21 @@ export class LogWriter {
     this.#timer = undefined;
   }
 }
+
+/** Writes buffers in order with as few system calls as the kernel allows. */
+async function writeAllv(fh: FileHandle, buffers: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < buffers.length; i += iovecsMax) {
+    const group = buffers.slice(i, i + iovecsMax);
+    const total = group.reduce((n, b) => n + b.byteLength, 0);
+    const { bytesWritten } = await fh.writev(group as Uint8Array[]);
+    if (bytesWritten === total) continue;
+    // A short write (rare on regular files): finish the group byte by byte range.
+    await writeAll(fh, Buffer.concat(group).subarray(bytesWritten));
+  }
+}
+
+/** IOV_MAX on Linux. */
+const iovecsMax = 1024;
 
 async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
   let off = 0;

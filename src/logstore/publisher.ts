@@ -1,8 +1,8 @@
 import { encodeLogMessage, groupChunks, messageRawBytesMax, type Compress, type LogChunk, type LogEnd } from '../logs/index.js';
 import type { Network } from '../net/index.js';
-import { gossipCompressionLevel, logsTopic, publishQueueBytesMax as defaultQueueBytesMax } from './constants.js';
+import { gossipCompressionLevel, logsTopic, publishLingerMs, publishQueueBytesMax as defaultQueueBytesMax } from './constants.js';
 import type { LogSink } from './log-writer.js';
-import { Signal } from './signal.js';
+import { Signal, sleep } from './signal.js';
 import { zstdCompressor } from './zstd.js';
 
 export interface PublisherInit {
@@ -10,6 +10,8 @@ export interface PublisherInit {
   topic?: string;
   compress?: Compress;
   queueBytesMax?: number;
+  /** See publishLingerMs. */
+  lingerMs?: number;
 }
 
 /** Counters for /metrics and tests. */
@@ -43,6 +45,8 @@ export class LogPublisher implements LogSink {
   readonly #queue: Item[] = [];
   #queuedBytes = 0;
   #pumping = false;
+  #lastSendMs = -Infinity;
+  readonly #lingerMs: number;
   readonly #idle = new Signal();
 
   constructor(init: PublisherInit) {
@@ -50,6 +54,7 @@ export class LogPublisher implements LogSink {
     this.#topic = init.topic ?? logsTopic;
     this.#compress = init.compress ?? zstdCompressor(gossipCompressionLevel);
     this.#queueBytesMax = init.queueBytesMax ?? defaultQueueBytesMax;
+    this.#lingerMs = init.lingerMs ?? publishLingerMs;
   }
 
   chunks(chunks: readonly LogChunk[]): void {
@@ -97,6 +102,10 @@ export class LogPublisher implements LogSink {
           await this.#send(encodeLogMessage({ kind: 'end', end: head.end }, this.#compress), 0);
           continue;
         }
+        // Output flowing fast: wait a moment so the message fills up (fewer, larger messages
+        // cost far less than many small ones); a quiet job's chunk still goes out at once.
+        const sinceLastMs = performance.now() - this.#lastSendMs;
+        if (sinceLastMs < this.#lingerMs && this.#queuedBytes < messageRawBytesMax) await sleep(this.#lingerMs - sinceLastMs);
         // Take the consecutive chunks of the same attempt that fit in one message.
         const batch: LogChunk[] = [];
         let raw = 0;
@@ -121,6 +130,7 @@ export class LogPublisher implements LogSink {
   }
 
   async #send(wire: Uint8Array, raw: number): Promise<void> {
+    this.#lastSendMs = performance.now();
     try {
       await this.#network.publish(this.#topic, wire);
       this.stats.messages++;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Compressor } from 'zstd-napi';
 import { encodeSeekTable, restFrameRawBytesMax, type LogEnd, type SeekFrame } from '../logs/index.js';
 import { CairnError } from '../util/errors.js';
 import { restCompressionLevel, retentionAgeMsDefault, retentionBytesMaxDefault } from './constants.js';
@@ -9,6 +8,7 @@ import type { LogStore } from './log-store.js';
 import { exists } from './log-writer.js';
 import type { LogPaths } from './paths.js';
 import { sleep } from './signal.js';
+import { zstdCompressor } from './zstd.js';
 
 /** How long and how much to keep; defaults in constants.ts. */
 export interface RetentionPolicy {
@@ -58,8 +58,7 @@ export async function compressLog(paths: LogPaths, end: LogEnd, level = restComp
     await unlink(paths.log);
     return true;
   }
-  const cmp = new Compressor();
-  cmp.setParameters({ compressionLevel: level });
+  const compress = zstdCompressor(level);
   const tmp = `${paths.zst}.tmp`;
   const src = await open(paths.log, 'r');
   const dst = await open(tmp, 'w');
@@ -78,7 +77,7 @@ export async function compressLog(paths: LogPaths, end: LogEnd, level = restComp
       if (got === 0) break;
       const raw = buf.subarray(0, got);
       hash.update(raw);
-      const packed = cmp.compress(raw);
+      const packed = compress([raw], got);
       await dst.write(packed);
       frames.push({ packedBytes: packed.byteLength, rawBytes: got });
       position += got;

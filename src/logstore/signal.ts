@@ -4,27 +4,24 @@
  * never lost.
  */
 export class Signal {
-  #resolve!: () => void;
-  #promise: Promise<void>;
-
-  constructor() {
-    this.#promise = this.#fresh();
-  }
+  #waiting: { promise: Promise<void>; resolve: () => void } | null = null;
 
   wait(): Promise<void> {
-    return this.#promise;
+    if (this.#waiting === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#waiting = { promise, resolve };
+    }
+    return this.#waiting.promise;
   }
 
+  /** Wakes the current waiters; costs nothing when there are none (it runs per write). */
   notify(): void {
-    const resolve = this.#resolve;
-    this.#promise = this.#fresh();
-    resolve();
-  }
-
-  #fresh(): Promise<void> {
-    return new Promise<void>((r) => {
-      this.#resolve = r;
-    });
+    const w = this.#waiting;
+    this.#waiting = null;
+    w?.resolve();
   }
 }
 

@@ -1,4 +1,3 @@
-import { Compressor } from 'zstd-napi';
 import binding from 'zstd-napi/binding.js';
 import { CairnError } from '../util/errors.js';
 import type { Compress, Decompress } from '../logs/index.js';
@@ -9,11 +8,33 @@ import type { Compress, Decompress } from '../logs/index.js';
  * byte to notice a longer frame), so a small message can never expand into a huge allocation.
  */
 
-/** A compression function at a fixed level, with its own reusable context. */
+/**
+ * A compression function at a fixed level, with its own reusable context and output buffer:
+ * it streams the parts into one frame (with the content size in its header), so no part is
+ * copied and only the small result is allocated.
+ */
 export function zstdCompressor(level: number): Compress {
-  const c = new Compressor();
-  c.setParameters({ compressionLevel: level });
-  return (raw) => c.compress(raw);
+  const cctx = new binding.CCtx();
+  cctx.setParameter(binding.CParameter.compressionLevel, level);
+  let scratch = Buffer.allocUnsafe(0);
+  return (parts, rawBytes) => {
+    cctx.reset(binding.ResetDirective.sessionOnly);
+    cctx.setPledgedSrcSize(rawBytes);
+    const bound = binding.compressBound(rawBytes);
+    if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
+    let out = 0;
+    for (let i = 0; i < parts.length || i === 0; i++) {
+      let src = parts[i] ?? new Uint8Array(0);
+      const last = i >= parts.length - 1;
+      for (;;) {
+        const [left, produced, consumed] = cctx.compressStream2(scratch.subarray(out), src, last ? binding.EndDirective.end : binding.EndDirective.continue);
+        out += produced;
+        src = src.subarray(consumed);
+        if (src.byteLength === 0 && (!last || left === 0)) break;
+      }
+    }
+    return Buffer.from(scratch.subarray(0, out));
+  };
 }
 
 const dctx = new binding.DCtx();

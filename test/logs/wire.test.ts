@@ -21,7 +21,7 @@ import {
 import { gossipMessageBytesMax } from '../../src/net/index.js';
 import { CairnError } from '../../src/util/errors.js';
 
-const zc: Compress = (raw) => compress(raw);
+const zc: Compress = (parts) => compress(Buffer.concat(parts));
 const zd: Decompress = (packed, rawBytes) => {
   const out = decompress(packed);
   if (out.byteLength !== rawBytes) throw new Error('size mismatch');
