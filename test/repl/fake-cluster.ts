@@ -26,6 +26,8 @@ export interface FakeNode {
   server: ApiServer;
   /** `from` of every log request this node served, for the no-gap/no-duplicate checks. */
   logFroms: Array<{ job: string; from: number }>;
+  /** A frozen node keeps its connections but answers nothing (a stopped process, a partition). */
+  frozen: boolean;
 }
 
 /** What the fake cluster was asked to do, for assertions. */
@@ -43,6 +45,8 @@ export interface FakeCluster {
   appendLog(id: string, text: string | Uint8Array): void;
   endJob(id: string, state: string): void;
   kill(name: string): Promise<void>;
+  /** Freezes a node: requests to it hang until the cluster stops, and the lead moves. */
+  freeze(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +61,14 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
   const waiters = new Set<() => void>();
   const wake = (): void => { for (const w of [...waiters]) w(); };
   const nodes: FakeNode[] = [];
+  let thaw: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { thaw = resolve; });
+  /** What a frozen node does with a request: nothing, until the cluster stops. */
+  const hang = async (node: FakeNode): Promise<void> => {
+    if (!node.frozen) return;
+    await stopped;
+    throw new CairnError('UNREACHABLE', `${node.name} is frozen`);
+  };
 
   const view = () => ({
     ...(opts.clusterName === undefined ? {} : { cluster: opts.clusterName }),
@@ -86,6 +98,7 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
   function service(node: FakeNode): ApiService {
     return {
       cluster: async () => {
+        await hang(node);
         if (fake.broken) throw new CairnError('INTERNAL', 'state machine unavailable');
         return view();
       },
@@ -97,8 +110,12 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
         const j = addJob({ id: `${run}.1`, name: 'build', run, pipeline: req.file ?? req.name ?? 'inline', state: 'queued' });
         return { id: j.id, state: j.state };
       },
-      jobs: async () => [...jobs.values()].map(row),
+      jobs: async () => {
+        await hang(node);
+        return [...jobs.values()].map(row);
+      },
       job: async (id) => {
+        await hang(node);
         const j = find(id);
         return { ...row(j), attempts: j.attempts, jobs: [{ id: j.id, name: j.name, state: j.state, node: j.node }], waiting: j.state === 'queued' ? { text: 'no node with label gpu', matching: { free: [], busy: [], down: ['b'], draining: [] }, unmet: [] } : null };
       },
@@ -107,11 +124,11 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
         node.logFroms.push({ job: id, from });
         let i = from;
         for (;;) {
-          while (i < j.chunks.length) {
+          while (i < j.chunks.length && !node.frozen) {
             yield { seq: i, data: j.chunks[i]! };
             i++;
           }
-          if (!follow || signal.aborted || ['succeeded', 'failed', 'cancelled', 'lost'].includes(j.state)) return;
+          if (!follow || signal.aborted || (!node.frozen && ['succeeded', 'failed', 'cancelled', 'lost'].includes(j.state))) return;
           await new Promise<void>((resolve) => {
             const done = (): void => { waiters.delete(done); signal.removeEventListener('abort', done); resolve(); };
             waiters.add(done);
@@ -154,7 +171,7 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
     term: () => term,
     async start() {
       for (const name of names) {
-        const node: FakeNode = { name, url: '', alive: true, server: undefined as unknown as ApiServer, logFroms: [] };
+        const node: FakeNode = { name, url: '', alive: true, server: undefined as unknown as ApiServer, logFroms: [], frozen: false };
         node.server = createApiServer({ host: '127.0.0.1', port: 0, service: service(node) });
         nodes.push(node);
         node.url = await node.server.start();
@@ -181,7 +198,17 @@ export function createFakeCluster(names: string[], opts: { withApiUrls?: boolean
         term++;
       }
     },
+    freeze(name) {
+      const node = nodes.find((n) => n.name === name);
+      if (node === undefined) return;
+      node.frozen = true;
+      if (leader === name) {
+        leader = nodes.find((n) => n.alive && !n.frozen)?.name ?? null;
+        term++;
+      }
+    },
     async stop() {
+      thaw();
       for (const n of nodes) {
         if (!n.alive) continue;
         n.alive = false;

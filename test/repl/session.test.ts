@@ -124,6 +124,22 @@ describe('reattaching while following a log', () => {
     expect(ev.events.find((e) => e.kind === 'leader-changed')!.text).toBe('leader is now b, term 4 (was a)');
   });
 
+  it('leaves a node that stops answering without closing its connections, and resumes the log on the next', async () => {
+    const { c, s } = await setUp(['a', 'b'], 0);
+    c.addJob({ id: 'j1', node: 'b' });
+    c.appendLog('j1', 'one\n');
+    await waitFor(s.store, (x) => x.header.attachedName === 'a');
+    await s.run('logs j1 -f');
+    await waitFor(s.store, (x) => logOf(x, 'j1').length === 1);
+    c.freeze('a');
+    c.appendLog('j1', 'two\n');
+    // The poll times out (1 s here), the REPL moves to b, and the stream on a is abandoned for one on b.
+    const st = await waitFor(s.store, (x) => x.header.attachedName === 'b' && logOf(x, 'j1').length === 2, 8000, 'move off the frozen node');
+    expect(logOf(st, 'j1')).toEqual(['one', 'two']);
+    expect(st.header.notices.at(-1)?.text).toBe('reattached to b (a stopped answering)');
+    expect(c.nodes[1]!.logFroms).toEqual([{ job: 'j1', from: 1 }]);
+  });
+
   it('reads a finished log once without -f', async () => {
     const { c, s } = await setUp(['a'], 0);
     c.addJob({ id: 'j2', state: 'succeeded' });
