@@ -5,6 +5,7 @@ export const spinnerFrames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '
 /** The clock advances in these steps (see spinnerIntervalMs in the client layer). */
 const spinnerFrameMs = 250;
 
+/** The spinner frame for the view's clock. */
 export function spinnerFrame(now: number): string {
   return spinnerFrames[Math.floor(now / spinnerFrameMs) % spinnerFrames.length]!;
 }

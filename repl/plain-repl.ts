@@ -5,6 +5,7 @@ import { formatClock } from './format.js';
 import { outputRows } from './components/output-view.js';
 import type { Theme } from './theme.js';
 
+/** The plain mode's session, colours and streams. */
 export interface PlainReplInit {
   session: ReplSession;
   theme: Theme;

@@ -10,6 +10,7 @@ const plainColumns = 120;
 const enterAltScreen = '\u001b[?1049h';
 const leaveAltScreen = '\u001b[?1049l';
 
+/** The session's settings, colour, and the terminal's streams (process.stdin/stdout by default). */
 export interface RunReplInit extends ReplSessionInit {
   /** Colour on (a TTY without NO_COLOR or --no-color). */
   color: boolean;

@@ -30,6 +30,7 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/** A theme that colours when `color` is true and returns text unchanged otherwise. */
 export function createTheme(color: boolean): Theme {
   const wrap = (code: string, s: string): string => (color && s !== '' ? `\u001b[${code}m${s}\u001b[0m` : s);
   return {

@@ -14,6 +14,7 @@ export function eventRows(events: readonly ReplEvent[], theme: Theme, width: num
   return rows;
 }
 
+/** The event feed: a node lost, a job retried, the leader changed, as they arrive. */
 export function EventFeed({ events, theme, width, maxRows }: { events: readonly ReplEvent[]; theme: Theme; width: number; maxRows: number }) {
   return <Rows rows={eventRows(events, theme, width, maxRows)} width={width} />;
 }

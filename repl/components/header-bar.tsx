@@ -71,6 +71,7 @@ function nodeLines(h: HeaderView, theme: Theme, width: number, labels: boolean):
   return { lines, complete: true };
 }
 
+/** The header bar: cluster, leader, term, attachment, nodes, the latest notice. */
 export function HeaderBar({ header, theme, width }: { header: HeaderView; theme: Theme; width: number }) {
   return <Rows rows={headerRows(header, theme, width)} width={width} />;
 }

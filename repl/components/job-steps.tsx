@@ -30,6 +30,7 @@ export function jobStepRows(f: FollowView, theme: Theme, width: number, now: num
   return [titleRow(title, width, (s) => theme.paint('dim', s)) + state, ...shown.map((s) => stepRow(s, theme, now, nameWidth))];
 }
 
+/** A followed job's steps with icons, durations and a spinner. */
 export function JobSteps({ follow, theme, width, now, maxRows }: { follow: FollowView; theme: Theme; width: number; now: number; maxRows: number }) {
   return <Rows rows={jobStepRows(follow, theme, width, now, maxRows)} width={width} />;
 }

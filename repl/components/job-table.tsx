@@ -28,6 +28,7 @@ export function jobTableRows(jobs: readonly JobRow[], theme: Theme, width: numbe
   return rows;
 }
 
+/** The job table, the newest jobs that fit. */
 export function JobTable({ jobs, theme, width, maxRows }: { jobs: readonly JobRow[]; theme: Theme; width: number; maxRows: number }) {
   const more = Math.max(0, jobs.length - (maxRows - 2));
   const title = `jobs (${jobs.length}${more > 0 ? `, ${more} older not shown` : ''})`;

@@ -26,6 +26,7 @@ export function logTailRows(lines: readonly LogLine[], follows: readonly FollowV
   return rows;
 }
 
+/** The tail of the followed logs, per-job prefixes, the build's colours kept. */
 export function LogTail({ lines, follows, theme, width, maxRows }: { lines: readonly LogLine[]; follows: readonly FollowView[]; theme: Theme; width: number; maxRows: number }) {
   return <Rows rows={logTailRows(lines, follows, theme, width, maxRows)} width={width} />;
 }

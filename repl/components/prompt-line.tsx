@@ -2,6 +2,7 @@ import type { InputState } from '../../src/repl-client/index.js';
 import type { Theme } from '../theme.js';
 import { Rows } from './rows.js';
 
+/** The prompt's text before the line. */
 export const promptText = 'cairn› ';
 
 /**
@@ -22,6 +23,7 @@ export function promptRows(input: InputState, busy: string | null, theme: Theme,
   return rows;
 }
 
+/** The prompt line, and the completion candidates or the running command under it. */
 export function PromptLine({ input, busy, theme, width }: { input: InputState; busy: string | null; theme: Theme; width: number }) {
   return <Rows rows={promptRows(input, busy, theme, width)} width={width} />;
 }

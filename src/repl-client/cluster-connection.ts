@@ -13,6 +13,7 @@ export interface Member {
 /** Why the REPL attached to a node. */
 export type AttachReason = 'start' | 'leader' | 'failover';
 
+/** What the connection tells its listeners. */
 export type ConnectionEvent =
   | { kind: 'attached'; url: string; name: string | null; previousUrl: string; previousName: string | null; reason: AttachReason }
   | { kind: 'state'; state: ConnectionState }
@@ -21,6 +22,7 @@ export type ConnectionEvent =
 /** Which timeout a request gets: polls give up quickly, commands and streams do not. */
 export type RequestKind = 'poll' | 'command' | 'stream';
 
+/** Where to start, and how long requests may take. */
 export interface ClusterConnectionInit {
   /** The API URL given with `--api`: the first member. */
   url: string;

@@ -17,6 +17,7 @@ export type ReplCommand =
   | { name: 'help' }
   | { name: 'quit' };
 
+/** A command, a message saying what is wrong with the line, or nothing to do. */
 export type ParseResult = { ok: true; command: ReplCommand } | { ok: false; message: string } | { ok: 'empty' };
 
 /** The most records `history N` asks for: the API caps it too, this keeps the view small. */

@@ -3,6 +3,7 @@ import type { HelpEntry } from './types.js';
 /** What a command's argument names, for tab completion. */
 export type ArgKind = 'none' | 'job' | 'file' | 'node' | 'number';
 
+/** One command: its usage line, its help text, and what to complete after it. */
 export interface CommandSpec {
   usage: string;
   text: string;
@@ -28,10 +29,13 @@ export const commandTable = {
   quit: { usage: 'quit', text: 'leave the REPL (also Ctrl-D)', arg: 'none', flags: [] },
 } as const satisfies Record<string, CommandSpec>;
 
+/** A command's name. */
 export type CommandName = keyof typeof commandTable;
 
+/** The names, in `help` order. */
 export const commandNames = Object.keys(commandTable) as CommandName[];
 
+/** True when `s` names a command. */
 export function isCommandName(s: string): s is CommandName {
   return Object.hasOwn(commandTable, s);
 }

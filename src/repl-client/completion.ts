@@ -6,6 +6,7 @@ export interface CompletionSources {
   nodes: readonly string[];
 }
 
+/** The line after completion. */
 export interface CompletionResult {
   text: string;
   cursor: number;

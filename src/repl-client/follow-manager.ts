@@ -7,6 +7,7 @@ import { closeSteps, trackStep } from './step-tracker.js';
 import { keepLast, type Store } from './store.js';
 import type { FollowView, LogLine, ReplState } from './types.js';
 
+/** What the follows need: the connection, the store they write, the clock. */
 export interface FollowManagerInit {
   connection: ClusterConnection;
   store: Store<ReplState>;

@@ -4,6 +4,7 @@ import { followResumeDelayMs, followResumesMax, logReadBytesMax } from './consta
 import { parseJobStatus, terminalJobStates } from './parse-views.js';
 import type { FollowView } from './types.js';
 
+/** One follow: which job, live or not, and where its chunks and state go. */
 export interface LogFollowerInit {
   connection: ClusterConnection;
   job: string;

@@ -14,6 +14,7 @@ import { runCommand, type CommandContext } from './run-command.js';
 import { createStore, keepLast, type Store } from './store.js';
 import type { JobRow, Notice, OutputBody, ReplEvent, ReplState } from './types.js';
 
+/** Where the session attaches first, and its timings (tests shorten them). */
 export interface ReplSessionInit {
   /** The API of any node (`--api`). */
   url: string;
