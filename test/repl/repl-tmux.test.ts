@@ -96,7 +96,8 @@ describe('cairn repl in tmux', () => {
     await control('job j1 b');
     await control('log j1 ▶ compile');
     await control('log j1 \u001b[32mfirst line\u001b[0m');
-    const cmd = `${process.execPath} ${cairnBin} --api ${urls.a} repl`;
+    // Colour on whatever the test's environment says: the test checks the build's colour gets through.
+    const cmd = `env -u NO_COLOR '${process.execPath}' '${cairnBin}' --api ${urls.a} repl`;
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd);
 
     await paneWhere((t) => t.includes('cairn e2e │ leader a · term 3 │ attached to a'), 'the header');
