@@ -149,6 +149,7 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
   let acceptedMs = Number.NaN;
   leader.kill('SIGKILL');
   const t0 = performance.now();
+  const killedAtMs = epochMs();
   const watchLeader = (async () => {
     while (Number.isNaN(leaderSeenMs) && performance.now() - t0 < failoverGiveUpMs) {
       for (const s of survivors) {
@@ -174,6 +175,18 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
   await Promise.all(inFlight);
   await watchLeader;
   await leader.exited;
+  if (process.env.CAIRN_BENCH_VERBOSE) {
+    out(`    trial: leader seen ${fmt(leaderSeenMs, 0)} ms, accepted ${fmt(acceptedMs, 0)} ms after killing ${leader.name}`);
+    // With CAIRN_TRACE (a developer's tracing build), its timestamped lines join the timeline.
+    const lines = survivors.flatMap((s) => s.stderr().split('\n').filter((l) => l.startsWith('{')).map((l): Record<string, unknown> => ({ ...(JSON.parse(l) as Record<string, unknown>), node: s.name })));
+    const timeOf = (l: Record<string, unknown>): number => Number(l.t ?? l.time);
+    const until = killedAtMs + (Number.isNaN(acceptedMs) ? failoverGiveUpMs : acceptedMs) + 20;
+    for (const l of lines.filter((x) => timeOf(x) >= killedAtMs && timeOf(x) <= until && (x.msg === 'raft role' || x.trace !== undefined)).sort((a, b) => timeOf(a) - timeOf(b))) {
+      const { t, time, trace, msg, node, level, pid, hostname, name, ...rest } = l;
+      void time; void level; void pid; void hostname; void name; void t;
+      out(`      +${fmt(timeOf(l) - killedAtMs, 0)} ms ${String(node)} ${String(trace ?? msg)} ${JSON.stringify(rest)}`);
+    }
+  }
   await cluster.startNode(leader.spec);
   return { leaderSeenMs, acceptedMs };
 }
