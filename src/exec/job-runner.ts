@@ -1,10 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import type { ExpressionContext, JobSpec, JobStatus } from '../pipeline/index.js';
 import { evaluateCondition, interpolate, jobOf } from '../pipeline/index.js';
 import { JobLog } from './job-log.js';
 import { rootFrame, JobState } from './job-state.js';
 import { SecretSet } from './masker.js';
-import { createStepFiles } from './run-step.js';
 import { runStepList } from './step-list.js';
 import type { Conclusion, JobResult, JobRunSpec, NeedResult } from './types.js';
 
@@ -44,18 +43,16 @@ export async function runJob(spec: JobRunSpec): Promise<JobResult> {
   }
   if (!decision) return result;
 
-  // The first step's command files (which creates the temp directory) are made alongside
-  // the log file and the workspace: one round of disk latency for the whole set-up.
-  const firstFiles = createStepFiles(spec.tempDir, 1);
-  firstFiles.catch(() => undefined);
-  const setup = await Promise.allSettled([JobLog.open(spec.logFile, spec.events?.onOutput), mkdir(spec.workspace, { recursive: true }), firstFiles]);
-  const failed = setup.find((r) => r.status === 'rejected');
-  if (setup[0].status === 'rejected' || failed !== undefined) {
-    if (setup[0].status === 'fulfilled') await setup[0].value.close().catch(() => undefined);
-    const error = `could not set up the job: ${messageOf((failed as PromiseRejectedResult).reason)}`;
-    return { ...result, outcome: 'failure', conclusion: 'failure', error, durationMs: performance.now() - t0 };
+  let log: JobLog;
+  try {
+    // Synchronous: a handful of small syscalls, cheaper than thread-pool round trips when
+    // many jobs start at once on a busy machine.
+    mkdirSync(spec.workspace, { recursive: true });
+    mkdirSync(spec.tempDir, { recursive: true });
+    log = JobLog.open(spec.logFile, spec.events?.onOutput);
+  } catch (err) {
+    return { ...result, outcome: 'failure', conclusion: 'failure', error: `could not set up the job: ${messageOf(err)}`, durationMs: performance.now() - t0 };
   }
-  const log = setup[0].value;
   result.logFile = spec.logFile;
   const timeoutMs = spec.instance.timeoutMinutes === undefined ? undefined : spec.instance.timeoutMinutes * minuteMs;
   const timeout = new AbortController();
@@ -64,7 +61,6 @@ export async function runJob(spec: JobRunSpec): Promise<JobResult> {
   let state: JobState | undefined;
   try {
     state = new JobState(spec, job, log, secrets, cancel);
-    state.prepareStepFiles(firstFiles);
     const frame = rootFrame(spec);
     result.steps = await runStepList(state, job.steps, frame);
     const outcome: Conclusion = timeout.signal.aborted ? 'failure' : cancel.aborted ? 'cancelled' : state.failed ? 'failure' : 'success';
@@ -80,7 +76,6 @@ export async function runJob(spec: JobRunSpec): Promise<JobResult> {
       // Background processes steps left running end with the job, as on GitHub's runners.
       await Promise.all(state.lingering.map((p) => p.terminate(spec.forceSignal?.aborted ? 0 : undefined)));
       for (const out of state.outputs) await out.flush();
-      await state.settleStepFiles();
       result.summary = state.summary;
     }
   }

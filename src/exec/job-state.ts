@@ -7,7 +7,6 @@ import type { RunningProcess } from './process.js';
 import type { JobRunSpec, StepResult } from './types.js';
 import type { StepOutput } from './job-log.js';
 import { hashFiles } from './hash-files.js';
-import { createStepFiles } from './run-step.js';
 
 /** The `steps.<id>` entry of the steps context. */
 export interface StepContextEntry {
@@ -57,9 +56,6 @@ export class JobState {
   failed = false;
   /** Steps run so far (numbers script and step files). */
   stepCounter = 0;
-  /** The next step's command files, created ahead so a step starts without waiting for the disk. */
-  #nextFiles: Promise<StepFiles> | undefined;
-  #filesCreated = 0;
   readonly hooks: ExpressionHooks;
 
   constructor(spec: JobRunSpec, job: JobSpec, log: JobLog, secrets: SecretSet, cancel: AbortSignal) {
@@ -74,39 +70,6 @@ export class JobState {
     ctx.env = workflowEnv;
     const jobEnv = interpolateMap(job.env, ctx);
     this.jobEnv = { ...workflowEnv, ...jobEnv, ...(spec.env ?? {}) };
-  }
-
-  /**
-   * Starts creating the first step's command files (called while the job sets up, so the
-   * disk works in parallel with the log file and workspace).
-   */
-  prepareStepFiles(first?: Promise<StepFiles>): void {
-    if (first !== undefined) this.#filesCreated = 1;
-    this.#nextFiles ??= first ?? this.#createFiles();
-  }
-
-  /** Whether another step follows the running one in its list (worth preparing files for). */
-  moreStepsFollow = false;
-
-  /** The command files for the step about to run; the following step's are prepared meanwhile. */
-  takeStepFiles(): Promise<StepFiles> {
-    const files = this.#nextFiles ?? this.#createFiles();
-    this.#nextFiles = undefined;
-    if (this.moreStepsFollow) {
-      this.#nextFiles = files.then(() => this.#createFiles());
-      // A failure surfaces when that step takes its files; until then it must not go unhandled.
-      this.#nextFiles.catch(() => undefined);
-    }
-    return files;
-  }
-
-  /** Waits for files being prepared, so nothing writes into the workspace once the job is over. */
-  async settleStepFiles(): Promise<void> {
-    await this.#nextFiles?.catch(() => undefined);
-  }
-
-  #createFiles(): Promise<StepFiles> {
-    return createStepFiles(this.spec.tempDir, ++this.#filesCreated);
   }
 
   /** The job's status for success()/failure()/cancelled(), seen from a frame. */

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StepSpec } from '../pipeline/index.js';
 import { evaluateExpression, interpolate } from '../pipeline/index.js';
@@ -35,7 +35,7 @@ export async function runScriptStep(
   const shell = resolveShell(shellName === undefined ? undefined : interpolate(shellName, ctx, state.status(frame), state.hooks));
   const wdRaw = step.workingDirectory ?? frame.defaults.workingDirectory;
   const cwd = wdRaw === undefined ? spec.workspace : resolve(spec.workspace, interpolate(wdRaw, ctx, state.status(frame), state.hooks));
-  if ((await stat(cwd).catch(() => undefined))?.isDirectory() !== true) {
+  if (!isDirectory(cwd)) {
     throw new CairnError('INVALID_INPUT', `working-directory '${cwd}' does not exist`, { cwd });
   }
   // A shebang script runs byte for byte as written: `${{` in it is shell, not an expression.
@@ -43,9 +43,10 @@ export async function runScriptStep(
   const script = spec.pipeline.kind === 'script' ? raw : interpolate(raw, ctx, state.status(frame), state.hooks);
   const n = ++state.stepCounter;
   const scriptFile = join(spec.tempDir, `step-${n}${shell.extension}`);
-  // Written concurrently, off the event loop: with many jobs at once every millisecond of
-  // synchronous file I/O here delays every other job's next step.
-  const [files] = await Promise.all([state.takeStepFiles(), writeFile(scriptFile, script, { mode: 0o700 })]);
+  // Small synchronous writes: a round trip through libuv's thread pool costs more latency
+  // than these few syscalls when many jobs start at once on a busy machine.
+  writeFileSync(scriptFile, script, { mode: 0o700 });
+  const files = createStepFiles(spec.tempDir, n);
   const env = state.processEnv(frame, userEnv, files, step.id ?? `__run_${n}`);
   const timeoutMs = stepTimeoutMs(step, state, frame, userEnv);
 
@@ -66,7 +67,7 @@ export async function runScriptStep(
   state.lingering.push(proc);
   const result: ProcessStepOutcome = { exitCode: r.exitCode, outputs: {}, cancelled: r.cancelled && !r.timedOut };
   try {
-    result.outputs = await applyStepFiles(state, files);
+    result.outputs = applyStepFiles(state, files);
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
   }
@@ -86,22 +87,23 @@ function stepTimeoutMs(step: StepSpec, state: JobState, frame: StepFrame, env: R
 }
 
 /** Fresh, empty command files for the `n`th step, as GitHub's runner creates them. */
-export async function createStepFiles(tempDir: string, n: number): Promise<StepFiles> {
+export function createStepFiles(tempDir: string, n: number): StepFiles {
   const dir = join(tempDir, '_runner_file_commands');
-  if (n === 1) await mkdir(dir, { recursive: true }); // creates RUNNER_TEMP too
+  if (n === 1) mkdirSync(dir, { recursive: true });
   const files: StepFiles = {
     env: join(dir, `set_env_${n}`),
     output: join(dir, `set_output_${n}`),
     path: join(dir, `add_path_${n}`),
     summary: join(dir, `step_summary_${n}`),
   };
-  await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
+  for (const f of Object.values(files)) closeSync(openSync(f, 'w'));
   return files;
 }
 
 /** Reads what the step wrote to its command files; returns its outputs. */
-export async function applyStepFiles(state: JobState, files: StepFiles): Promise<Record<string, string>> {
-  const [env, path, summary, output] = await Promise.all([files.env, files.path, files.summary, files.output].map(readLimited));
+export function applyStepFiles(state: JobState, files: StepFiles): Record<string, string> {
+  // Four stats, usually of empty files: cheaper done at once than through the thread pool.
+  const [env, path, summary, output] = [files.env, files.path, files.summary, files.output].map(readLimited);
   for (const [k, v] of parseKeyValueFile(env!, 'GITHUB_ENV')) {
     // GitHub refuses to let a step redefine these for later steps; so do we, silently keeping ours.
     if (k.startsWith('GITHUB_') || k.startsWith('RUNNER_')) continue;
@@ -113,15 +115,23 @@ export async function applyStepFiles(state: JobState, files: StepFiles): Promise
 }
 
 /** A step file's text; a step may have deleted it, which reads as empty. */
-async function readLimited(file: string): Promise<string> {
+function readLimited(file: string): string {
   let size: number;
   try {
-    size = (await stat(file)).size;
+    size = statSync(file).size;
   } catch {
     return '';
   }
   if (size > stepFileBytesMax) {
     throw new CairnError('PAYLOAD_TOO_LARGE', `${file} holds ${size} bytes, more than the ${stepFileBytesMax} allowed`, { file, size });
   }
-  return size === 0 ? '' : readFile(file, 'utf8');
+  return size === 0 ? '' : readFileSync(file, 'utf8');
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -14,8 +14,7 @@ import type { Conclusion, StepResult } from './types.js';
  */
 export async function runStepList(state: JobState, steps: readonly StepSpec[], frame: StepFrame): Promise<StepResult[]> {
   const results: StepResult[] = [];
-  for (const [i, step] of steps.entries()) {
-    state.moreStepsFollow = i < steps.length - 1;
+  for (const step of steps) {
     const r = await runOneStep(state, step, frame, steps.length);
     results.push(r);
     if (step.id !== undefined) frame.steps[step.id] = { outcome: r.outcome, conclusion: r.conclusion, outputs: r.outputs };
