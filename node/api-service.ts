@@ -60,7 +60,9 @@ export function createNodeApi(init: NodeApiInit): ApiService {
   return {
     async cluster() {
       const r = init.raftInfo();
-      return clusterStatusView(init.state(), { leader: r.leader, term: r.term });
+      const state = init.state();
+      // The committer-to-nick map rides along for the chat bot's notifications.
+      return { ...clusterStatusView(state, { leader: r.leader, term: r.term }), config: { chatUsers: state.config.chatUsers } };
     },
     async nodes() {
       const r = init.raftInfo();

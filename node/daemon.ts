@@ -166,7 +166,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
   const announce = async () => {
     const res = await proposer.propose({
       kind: 'NodeJoined', node: config.name, id: net.peerId, bootId, addrs: net.addrs(), os: platform(), arch: osArch() === 'x64' ? 'x64' : osArch(),
-      labels: config.labels, slots: config.slots, ...(founding ? { role: 'voter' as const } : {}),
+      labels: config.labels, slots: config.slots, api: apiUrl, ...(founding ? { role: 'voter' as const } : {}),
     }, 60_000);
     if (!res.ok) log.warn({ res }, 'announcing this node failed');
     else lastOwnHeartbeatAppliedMs = Date.now();

@@ -57,7 +57,7 @@ const fence: Schema = { job: 'string', attempt: 'number', node: 'string' };
 
 /** Fields of each kind; `?` marks an optional field (absent or null). */
 const schemas: { [K in CommandKind]: Schema } = {
-  NodeJoined: { node: 'string', id: 'string', bootId: 'string', addrs: 'string[]', os: 'string', arch: 'string', labels: 'string[]', slots: 'number', role: '?role' },
+  NodeJoined: { node: 'string', id: 'string', bootId: 'string', addrs: 'string[]', os: 'string', arch: 'string', labels: 'string[]', slots: 'number', role: '?role', api: '?string' },
   NodeHeartbeat: { node: 'string' },
   NodeLabelsSet: { node: 'string', labels: 'string[]', slots: '?number' },
   NodeDraining: { node: 'string', draining: 'boolean' },

@@ -14,6 +14,8 @@ export interface NodeJoinedCommand {
   /** New for every daemon start: a rejoin with another bootId means the old process died, so its attempts are lost. */
   bootId: string;
   addrs: string[];
+  /** The node's REST API URL, so clients (REPL, bot) can move to any member. */
+  api?: string;
   os: string;
   arch: string;
   /** The operator's labels; built-ins are added. */

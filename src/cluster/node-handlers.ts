@@ -52,6 +52,7 @@ export function nodeJoined(d: Draft, c: CommandOf<'NodeJoined'>): CommandResult 
     name: c.node,
     id: c.id,
     addrs: [...c.addrs],
+    api: c.api ?? null,
     os: c.os,
     arch: c.arch,
     userLabels: [...c.labels],

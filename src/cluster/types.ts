@@ -24,6 +24,8 @@ export interface NodeRecord {
   /** libp2p peer id. */
   id: string;
   addrs: string[];
+  /** REST API URL, when the node announced one. */
+  api: string | null;
   os: string;
   arch: string;
   /** The operator's labels as given (`--labels`, SIGHUP). */

@@ -21,6 +21,7 @@ export interface NodeStatusView {
   name: string;
   id: string;
   addrs: string[];
+  api: string | null;
   labels: string[];
   role: 'leader' | 'voter' | 'learner';
   state: 'up' | 'down';
@@ -48,6 +49,7 @@ export function clusterStatusView(state: ClusterState, raft: RaftInfo): ClusterS
       name: n.name,
       id: n.id,
       addrs: [...n.addrs],
+      api: n.api ?? null,
       labels: [...n.labels],
       role: n === leader ? 'leader' : n.role,
       state: n.state,
