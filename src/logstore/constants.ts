@@ -22,8 +22,8 @@ export const logRangeProtocol = 'log-range';
  */
 export const writeAheadBytesMax = 1 * MiB;
 
-/** zstd level of gossip messages: level 3 compresses text logs ~5-10x at several hundred MB/s. */
-export const gossipCompressionLevel = 3;
+/** zstd level of gossip messages: level 1 compresses build logs about as well as 3 (25x vs 27x on a cargo -vv log) at twice the speed. */
+export const gossipCompressionLevel = 1;
 
 /** zstd level of logs compressed at rest: done once per finished log, so a slower, tighter level pays. */
 export const restCompressionLevel = 9;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeEvent,
@@ -101,6 +102,31 @@ describe('::cairn-event command', () => {
     const s = new EventCommandScanner();
     const found = [...bytes].flatMap((b) => s.push(new Uint8Array([b])));
     expect([...found, ...s.flush()].map((c) => c.name)).toEqual(['a', 'c']);
+  });
+
+  it('property: matches a line-by-line oracle however the stream is split', () => {
+    const line = fc.oneof(
+      fc.constantFrom('::cairn-event a::1', '::cairn-event b.c::x%0Ay', '::cairn-event bad name::z', ':: cairn', 'warning: x', '::add-mask::s', ''),
+      fc.string({ maxLength: 30 }),
+      fc.tuple(fc.constantFrom('::cairn-event ', ':', '::'), fc.string({ maxLength: 10 })).map(([a, b]) => a + b),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), (lines, cuts, crlf) => {
+        const text = lines.join(crlf ? '\r\n' : '\n');
+        const bytes = new TextEncoder().encode(text);
+        const want = text.split('\n').map(parseEventCommand).filter((c) => c !== null);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const s = new EventCommandScanner();
+        const got = [];
+        let at = 0;
+        for (const p of [...points, bytes.length]) {
+          got.push(...s.push(bytes.subarray(at, p)));
+          at = p;
+        }
+        got.push(...s.flush());
+        expect(got).toEqual(want);
+      }),
+    );
   });
 
   it('ignores a command line longer than its limit', () => {

@@ -1,0 +1,256 @@
+/**
+ * `npm run bench -- logs`: what cairn's log pipeline costs and how fast it spreads.
+ *
+ *   (a) zstd ratio on a real build log captured here, through the real pipeline: `cargo build
+ *       -vv` of a small crate built offline from /usr/share/cargo/registry (or, without cargo,
+ *       the TypeScript compiler's `--extendedDiagnostics --listFiles` on this repository);
+ *       the ratio of the gossip messages (64 KiB chunks, level 3) and at rest (seekable
+ *       .log.zst, level 9). Target ≥ 5×.
+ *   (b) a process printing 50 MB through executor → writer → publisher (gossip to a second
+ *       libp2p node) against the same command writing to /dev/null. Target ≤ 1.15×.
+ *   (c) lag from a line printed to the same line arriving at a follower on another node (two
+ *       libp2p nodes in this process), p50/p99, while the job prints as fast as it can.
+ *       Target p99 ≤ 250 ms. Reported also as a ratio to chunkFlushMs.
+ *
+ * Runs are interleaved and the median kept, because the machine is shared and noisy.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess } from '../src/exec/index.js';
+import { chunkFlushMs, type LogChunk } from '../src/logs/index.js';
+import { LogService, compressLog, eventsTopic, logsTopic } from '../src/logstore/index.js';
+import { createNetwork, generateClusterKey, type Network } from '../src/net/index.js';
+
+/** Size of the throughput run (b). */
+const throughputBytes = 50_000_000;
+/** Interleaved runs of (b); the median of each side is compared. */
+const throughputRuns = 3;
+/** Size of the lag run (c). */
+const lagBytes = 30_000_000;
+/** Debian's vendored crates: a registry that works offline. */
+const cargoRegistry = '/usr/share/cargo/registry';
+
+const out = (s: string): boolean => process.stdout.write(s + '\n');
+const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/**
+ * A job that prints build-like lines as fast as it can, through an 8 KiB buffer as C stdio
+ * would; each line starts with the time it was made (ms since the epoch) so a follower can
+ * measure lag.
+ */
+const printerSource = `
+const total = Number(process.argv[1]);
+const words = ['Compiling', 'serde v1.0.188', 'warning: unused variable', '[INFO] Building jar:', 'target/classes', 'test result: ok.', 'Downloaded', 'rustc --crate-name', '--edition=2021'];
+let written = 0, i = 0, buf = '';
+const fs = require('node:fs');
+while (written < total) {
+  let line = 'T' + (performance.timeOrigin + performance.now()).toFixed(3) + ' ' + i++ + ' ';
+  for (let k = 0; k < 6; k++) line += words[(i * 7 + k * 13) % words.length] + ' ';
+  buf += line + '\\n';
+  if (buf.length >= 8192) { fs.writeSync(1, buf); written += buf.length; buf = ''; }
+}
+if (buf) fs.writeSync(1, buf);
+`;
+
+interface Pair {
+  a: Network;
+  b: Network;
+  la: LogService;
+  lb: LogService;
+  stop(): Promise<void>;
+}
+
+/** Two libp2p nodes on loopback, each with its LogService, the gossip mesh formed. */
+async function startPair(dir: string): Promise<Pair> {
+  const key = generateClusterKey();
+  const a = await createNetwork({ peerKeyFile: join(dir, 'a.key'), clusterKey: key, gossipTopics: [logsTopic, eventsTopic] });
+  await a.start();
+  const b = await createNetwork({ peerKeyFile: join(dir, 'b.key'), clusterKey: key, gossipTopics: [logsTopic, eventsTopic], join: [a.addrs()[0]!] });
+  await b.start();
+  const la = new LogService({ network: a, root: join(dir, 'a-logs'), sweepEveryMs: null });
+  const lb = new LogService({ network: b, root: join(dir, 'b-logs'), sweepEveryMs: null });
+  await la.start();
+  await lb.start();
+  const deadline = performance.now() + 20_000;
+  while (!(a.topicPeers(logsTopic).includes(b.peerId) && b.topicPeers(logsTopic).includes(a.peerId))) {
+    if (performance.now() > deadline) throw new Error('gossip mesh did not form');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return {
+    a,
+    b,
+    la,
+    lb,
+    stop: async () => {
+      await la.stop();
+      await lb.stop();
+      await Promise.all([a.stop(), b.stop()]);
+    },
+  };
+}
+
+const env = (): Record<string, string> => Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+
+/** (a) Captures a real build log through the pipeline; returns what was built and the ratios. */
+async function compressionRatio(dir: string, pair: Pair): Promise<void> {
+  const cargo = spawnSync('cargo', ['--version']).status === 0 && existsSync(cargoRegistry);
+  let argv: string[];
+  let cwd: string;
+  let what: string;
+  if (cargo) {
+    cwd = join(dir, 'crate');
+    await mkdir(join(cwd, 'src'), { recursive: true });
+    await mkdir(join(cwd, '.cargo'), { recursive: true });
+    await writeFile(
+      join(cwd, 'Cargo.toml'),
+      '[package]\nname = "bench-crate"\nversion = "0.1.0"\nedition = "2021"\n[dependencies]\nnum-traits = "0.2"\nitoa = "1"\nfnv = "1"\nheck = "0.4"\nunicode-segmentation = "1"\npercent-encoding = "2"\nform_urlencoded = "1"\nscopeguard = "1"\nlibm = "0.2"\n',
+    );
+    await writeFile(join(cwd, 'src', 'main.rs'), 'fn main() { println!("{}", itoa::Buffer::new().format(42)); }\n');
+    await writeFile(join(cwd, '.cargo', 'config.toml'), `[source.crates-io]\nreplace-with = "local"\n[source.local]\ndirectory = "${cargoRegistry}"\n[net]\noffline = true\n`);
+    argv = ['cargo', 'build', '-vv'];
+    what = `cargo build -vv of a crate with 10 dependencies from ${cargoRegistry}, offline`;
+  } else {
+    cwd = process.cwd();
+    argv = [join(cwd, 'node_modules', '.bin', 'tsc'), '--noEmit', '-p', '.', '--extendedDiagnostics', '--listFiles'];
+    what = 'tsc --noEmit --extendedDiagnostics --listFiles on this repository';
+  }
+  const log = await pair.la.open('bench-build', 1);
+  const published = { ...pair.la.publisher.stats };
+  const outcome = await startProcess({ argv, cwd, env: { ...env(), CARGO_TARGET_DIR: join(dir, 'target'), CARGO_TERM_COLOR: 'never' }, onOutput: (b) => log.onOutput(b) }).done;
+  const end = await log.end();
+  await pair.la.publisher.flushed();
+  const rawGossip = pair.la.publisher.stats.rawBytes - published.rawBytes;
+  const wireGossip = pair.la.publisher.stats.bytes - published.bytes;
+  const paths = pair.la.store.paths('bench-build', 1);
+  await compressLog(paths, end);
+  const atRest = (await stat(paths.zst)).size;
+  out(`(a) build log: ${what} (exit ${outcome.exitCode}), ${end.bytes} bytes, ${end.seqEnd} chunks`);
+  out(`    gossip: ${rawGossip} raw → ${wireGossip} on the wire = ${fmt(rawGossip / wireGossip)}× (target ≥ 5×)`);
+  out(`    at rest (.log.zst, seekable, level 9): ${end.bytes} → ${atRest} = ${fmt(end.bytes / atRest)}× (target ≥ 5×)`);
+}
+
+type Mode = 'devnull' | 'pipe' | 'cairn';
+
+interface RunCost {
+  wallMs: number;
+  /** CPU of the printer itself (user + system), from /usr/bin/time; NaN without it. */
+  childCpuMs: number;
+  /** CPU this process spent meanwhile (reading the pipe, writing, digesting, compressing, gossip). */
+  ourCpuMs: number;
+}
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * One run of the printer: to /dev/null (the baseline), through the executor's pipe into
+ * nothing (what the executor alone costs), or through executor → writer → gossip.
+ */
+async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise<RunCost> {
+  const gen = join(dir, 'printer.cjs');
+  const timeFile = join(dir, `time-${mode}-${n}`);
+  const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%U %S', '-o', timeFile] : [];
+  const cmd = [...timed, process.execPath, gen, String(throughputBytes)];
+  const argv = mode === 'devnull' ? ['/bin/sh', '-c', 'exec "$@" > /dev/null', 'sh', ...cmd] : cmd;
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  let r;
+  if (mode === 'cairn') {
+    const log = await pair.la.open('bench-print', n);
+    r = await startProcess({ argv, cwd: dir, env: env(), onOutput: (b) => log.onOutput(b) }).done;
+    await log.end();
+    await pair.la.publisher.flushed();
+  } else {
+    r = await startProcess({ argv, cwd: dir, env: env(), onOutput: () => {} }).done;
+  }
+  const wallMs = performance.now() - t0;
+  const ourCpuMs = cpuMs() - c0;
+  if (r.exitCode !== 0) throw new Error(`printer failed: ${JSON.stringify(r)}`);
+  let childCpuMs = Number.NaN;
+  if (timed.length > 0) {
+    const [user, sys] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).slice(-2).map(Number);
+    childCpuMs = ((user ?? Number.NaN) + (sys ?? Number.NaN)) * 1000;
+  }
+  return { wallMs, childCpuMs, ourCpuMs };
+}
+
+/** (b) 50 MB through cairn vs to /dev/null. */
+async function throughput(dir: string, pair: Pair): Promise<void> {
+  await writeFile(join(dir, 'printer.cjs'), printerSource.replace('process.argv[1]', 'process.argv[2]'));
+  const runs: Record<Mode, RunCost[]> = { devnull: [], pipe: [], cairn: [] };
+  const before = { ...pair.la.publisher.stats };
+  for (let i = 0; i < throughputRuns; i++) {
+    for (const mode of ['devnull', 'pipe', 'cairn'] as const) runs[mode].push(await printRun(dir, pair, i, mode));
+  }
+  const s = pair.la.publisher.stats;
+  const m = (mode: Mode, f: (r: RunCost) => number): number => median(runs[mode].map(f));
+  const wall = (mode: Mode): number => m(mode, (r) => r.wallMs);
+  const cpu = (mode: Mode): number => m(mode, (r) => r.childCpuMs + r.ourCpuMs);
+  out(`(b) ${throughputBytes / 1e6} MB printed flat out by a node script (8 KiB writes), ${throughputRuns} interleaved runs, medians:`);
+  out(`    wall: /dev/null ${fmt(wall('devnull'), 0)} ms; executor pipe only ${fmt(wall('pipe'), 0)} ms; executor → writer → gossip ${fmt(wall('cairn'), 0)} ms`);
+  out(`    wall ratio ${fmt(wall('cairn') / wall('devnull'))}× (target ≤ 1.15×); the executor's pipe alone ${fmt(wall('pipe') / wall('devnull'))}×`);
+  out(`    CPU (printer + this process): /dev/null ${fmt(cpu('devnull'), 0)} ms, pipe only ${fmt(cpu('pipe'), 0)} ms, cairn ${fmt(cpu('cairn'), 0)} ms = ${fmt(cpu('cairn') / cpu('devnull'))}×; log pipeline alone ${fmt(m('cairn', (r) => r.ourCpuMs) - m('pipe', (r) => r.ourCpuMs), 0)} ms CPU per ${throughputBytes / 1e6} MB (the gossip receiver runs in this process too)`);
+  out(`    gossip ${s.messages - before.messages} messages, ${fmt((s.rawBytes - before.rawBytes) / Math.max(1, s.bytes - before.bytes))}× compressed, ${s.droppedChunks - before.droppedChunks} chunks shed`);
+}
+
+/** (c) Lag from print to a follower on the other node, while the job prints flat out. */
+async function lag(dir: string, pair: Pair): Promise<void> {
+  const gen = join(dir, 'printer.cjs');
+  const lags: number[] = [];
+  const lastLine: number[] = [];
+  const follow = (async () => {
+    for await (const c of pair.lb.follow('bench-lag', 1, { owner: pair.a.peerId })) sample(c, lags, lastLine);
+  })();
+  const log = await pair.la.open('bench-lag', 1);
+  await startProcess({ argv: [process.execPath, gen, String(lagBytes)], cwd: dir, env: env(), onOutput: (b) => log.onOutput(b) }).done;
+  const end = await log.end();
+  await follow;
+  out(`(c) lag print → follower on the other node, ${end.bytes / 1e6} MB printed flat out, ${end.seqEnd} chunks, first line of each chunk (its oldest):`);
+  out(`    p50 ${fmt(percentile(lags, 50), 1)} ms, p99 ${fmt(percentile(lags, 99), 1)} ms, max ${fmt(Math.max(...lags), 1)} ms (target p99 ≤ 250 ms: ${fmt(percentile(lags, 99) / 250)}× of it); newest line of each chunk p50 ${fmt(percentile(lastLine, 50), 1)} ms`);
+  out(`    p99 / chunkFlushMs (${chunkFlushMs} ms) = ${fmt(percentile(lags, 99) / chunkFlushMs)}`);
+}
+
+/** Lag of the first and last whole line of a chunk (lines start with `T<ms>`). */
+function sample(c: LogChunk, first: number[], last: number[]): void {
+  const now = performance.timeOrigin + performance.now();
+  const data = Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+  const nl = data.indexOf(0x0a);
+  const head = lineTime(data, nl + 1);
+  if (head !== null) first.push(now - head);
+  const lastNl = data.lastIndexOf(0x0a, data.length - 2);
+  const tail = lastNl > nl ? lineTime(data, lastNl + 1) : null;
+  if (tail !== null) last.push(now - tail);
+}
+
+function lineTime(data: Buffer, at: number): number | null {
+  if (data[at] !== 0x54) return null; // 'T'
+  const sp = data.indexOf(0x20, at);
+  if (sp < 0) return null;
+  const t = Number(data.toString('latin1', at + 1, sp));
+  return Number.isFinite(t) ? t : null;
+}
+
+export default async function (): Promise<void> {
+  out(`load average ${loadavg().map((x) => fmt(x)).join(' ')} (2 cores shared: figures are noisy)`);
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-logs-'));
+  const pair = await startPair(dir);
+  try {
+    await compressionRatio(dir, pair);
+    await throughput(dir, pair);
+    await lag(dir, pair);
+  } finally {
+    await pair.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
