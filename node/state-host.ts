@@ -96,10 +96,12 @@ export class StateHost {
         }
       }
     }
-    if (batch.length > 0) await this.init.store.apply(batch);
+    // Orders and the leader's next decisions go out before the history is written: the log is
+    // the record (a crash replays it into the store), so a job need not wait for a git commit.
     for (const o of orders) o();
     const last = entries[entries.length - 1];
     if (last) this.init.onApplied?.(this.state, last.index);
+    if (batch.length > 0) await this.init.store.apply(batch);
   }
 
   private route(eff: Effect, index: number, storeEffects: StoreEffect[], orders: Array<() => void>): void {
