@@ -41,6 +41,19 @@ function wallMs(cmd: string, args: string[], cwd: string): number {
   return ms;
 }
 
+/**
+ * CPU time (user + system) of a command and its children, read with bash's `times`: far
+ * steadier than wall time on a shared machine, where waiting for a core dominates.
+ */
+function cpuMs(command: string, cwd: string): number {
+  const r = spawnSync('bash', ['-c', `${command} >/dev/null 2>&1; times`], { cwd, encoding: 'utf8' });
+  const children = r.stdout.trim().split('\n')[1] ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return secs.reduce((a, b) => a + b, 0) * 1000;
+}
+
+const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -109,9 +122,13 @@ export default async function runBench(): Promise<void> {
     }
     const nodeMs = median(Array.from({ length: 7 }, () => wallMs(node, ['-e', '0'], dir)));
     const added = median(cairnMs) - median(bashMs);
+    const cairnCpu = median(Array.from({ length: 7 }, () => cpuMs(`${quote(node)} ${quote(cairnBin)} run ${quote(one)}`, dir)));
+    const bashCpu = median(Array.from({ length: 7 }, () => cpuMs(`bash -c true`, dir)));
+    const nodeCpu = median(Array.from({ length: 7 }, () => cpuMs(`${quote(node)} -e 0`, dir)));
     process.stdout.write(
       `(a) one-step 'true' pipeline: cairn run ${fmt(median(cairnMs))} vs bash -c true ${fmt(median(bashMs))} (median of ${startupRuns}): ` +
         `+${added.toFixed(0)} ms added (target ≤ 150 ms), ${(median(cairnMs) / median(bashMs)).toFixed(0)}x; node -e 0 alone ${fmt(nodeMs)}\n` +
+        `    CPU time (user+sys, with children, median of 7): cairn run ${cairnCpu.toFixed(0)} ms, bash -c true ${bashCpu.toFixed(0)} ms, node -e 0 ${nodeCpu.toFixed(0)} ms\n` +
         `    peer gitlab-ci-local: ${peer.startupMs} ms vs ${peer.startupBaselineMs} ms = +${(peer.startupMs - peer.startupBaselineMs).toFixed(0)} ms added\n`,
     );
 
