@@ -286,12 +286,15 @@ export default async function (): Promise<void> {
       const slots = names.length * slotsPerNode;
       const plain = await xargsMs(['true'], slots, throughputJobs);
       const bash = await xargsMs(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', 'true'], slots, throughputJobs);
+      const pids = cluster.live().map((n) => n.pid);
+      const cpu0 = pids.map((pid) => procStat(pid).cpuTicks);
       const r = await throughput(cluster);
+      const cpuMsPerJob = (pids.reduce((sum, pid, i) => sum + procStat(pid).cpuTicks - cpu0[i]!, 0) / userHz / throughputJobs) * 1000;
       const rate = (throughputJobs / r.elapsedMs) * 1000;
       const plainRate = (throughputJobs / plain) * 1000;
       const bashRate = (throughputJobs / bash) * 1000;
       out(`(b) ${throughputJobs} one-job \`true\` runs, ${throughputInFlight} submits in flight round-robin over 3 nodes; ${r.succeeded} succeeded, per node ${JSON.stringify(r.perNode)}`);
-      out(`    cairn: ${fmt(r.elapsedMs / 1000, 2)} s first POST → last job end = ${fmt(rate)} jobs/s (the POSTs alone took ${fmt(r.submitMs / 1000, 2)} s)`);
+      out(`    cairn: ${fmt(r.elapsedMs / 1000, 2)} s first POST → last job end = ${fmt(rate)} jobs/s (the POSTs alone took ${fmt(r.submitMs / 1000, 2)} s); the three node processes used ${fmt(cpuMsPerJob)} ms of CPU per job (steps' own processes not counted)`);
       out(`    baseline xargs -P ${slots} true: ${fmt(plain)} ms = ${fmt(plainRate, 0)}/s → cairn at ${fmt(rate / plainRate, 4)}× the plain rate (${fmt(plainRate / rate, 0)}× slower; target ≥ 0.5×)`);
       out(`    baseline xargs -P ${slots} bash -eo pipefail -c true (what a step spawns): ${fmt(bash)} ms = ${fmt(bashRate, 0)}/s → cairn at ${fmt(rate / bashRate, 4)}×`);
       out(`    peers: Buildbot ${peers.buildbot.buildsPerS} builds/s (${peers.buildbot.slowerThanXargs}× slower than xargs -P 2) → cairn ${fmt(rate / peers.buildbot.buildsPerS)}× the rate`);
