@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
@@ -79,17 +80,19 @@ export async function runCommand(target: string | undefined, opts: RunOptions, c
   const live = g.json ? process.stderr : process.stdout;
   const printer = new JobOutputPrinter((b) => live.write(b), g.color && (g.json ? process.stderr.isTTY === true : true));
   const stop = cancellation(style, live);
+  const workRoot = join(tmpdir(), `cairn-${runId}`);
+  const keepWorkspaces = process.env.CAIRN_KEEP_WORKSPACES === '1';
   try {
     const result = await runPlan({
       units,
       logDir,
-      workRoot: join(tmpdir(), `cairn-${runId}`),
+      workRoot,
       env,
       secrets,
       secretSet,
       signal: stop.cancel,
       forceSignal: stop.force,
-      keepWorkspaces: process.env.CAIRN_KEEP_WORKSPACES === '1',
+      keepWorkspaces,
       events: {
         onOutput: (u, bytes) => printer.output(u.key, bytes),
         onJobEnd: (u, r) => {
@@ -115,6 +118,7 @@ export async function runCommand(target: string | undefined, opts: RunOptions, c
     process.exitCode = exitCode;
   } finally {
     stop.dispose();
+    if (!keepWorkspaces) await rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cairn, cairnBin, project, type Project } from './run-helpers.js';
@@ -52,6 +53,8 @@ describe('cairn run', () => {
     expect(r.stdout).toMatch(/report\s+success/);
     expect(r.stdout).toMatch(/run \S+ succeeded in/);
     expect(r.stdout).not.toContain('\u001b[');
+    const runId = readdirSync(join(p.dir, '.cairn', 'runs'))[0]!;
+    expect(existsSync(join(tmpdir(), `cairn-${runId}`))).toBe(false);
     const logs = readdirSync(runDir(p)).sort();
     expect(logs).toEqual(['lint.log', 'report.log', 'report.summary.md', 'setup.log', 'test-1.log', 'test-2.log', 'test-3.log']);
   });
