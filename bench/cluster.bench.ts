@@ -84,22 +84,35 @@ function procStat(pid: number): { rssMiB: number; cpuTicks: number } {
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const userHz = 100;
 
-async function idleFigures(pids: number[]): Promise<Array<{ rssMiB: number; cpuPct: number }>> {
+/**
+ * RSS counts the pages of the node executable every Node process on the machine shares; PSS
+ * divides shared pages among their users and USS (private pages) is what one more node costs.
+ */
+function memoryOf(pid: number): { rssMiB: number; pssMiB: number; ussMiB: number; fileMiB: number } {
+  const roll = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(roll)?.[1] ?? NaN);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return {
+    rssMiB: kb('Rss') / 1024,
+    pssMiB: kb('Pss') / 1024,
+    ussMiB: (kb('Private_Clean') + kb('Private_Dirty')) / 1024,
+    fileMiB: Number(/RssFile:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024,
+  };
+}
+
+async function idleFigures(pids: number[]): Promise<Array<ReturnType<typeof memoryOf> & { cpuPct: number }>> {
   const before = pids.map(procStat);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, idleWindowMs));
   const secs = (performance.now() - t0) / 1000;
-  return pids.map((pid, i) => {
-    const after = procStat(pid);
-    return { rssMiB: after.rssMiB, cpuPct: ((after.cpuTicks - before[i]!.cpuTicks) / userHz / secs) * 100 };
-  });
+  return pids.map((pid, i) => ({ ...memoryOf(pid), cpuPct: ((procStat(pid).cpuTicks - before[i]!.cpuTicks) / userHz / secs) * 100 }));
 }
 
-async function bareNodeRss(): Promise<number> {
+async function bareNode(): Promise<ReturnType<typeof memoryOf>> {
   const p = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
     await new Promise((r) => setTimeout(r, 1000));
-    return procStat(p.pid!).rssMiB;
+    return memoryOf(p.pid!);
   } finally {
     p.kill('SIGKILL');
   }
@@ -138,6 +151,8 @@ async function localSpawnMs(markerDir: string, n: number): Promise<number[]> {
 interface FailoverTrial {
   leaderSeenMs: number;
   acceptedMs: number;
+  /** One user's submit, fired at the moment of the kill and left to finish on its own. */
+  userMs: number;
 }
 
 async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
@@ -159,6 +174,12 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
+  let userMs = Number.NaN;
+  const user = api(survivors[0]!.apiUrl, '/v1/jobs', { pipeline: trivial(), file: 't.yml' }, failoverGiveUpMs + 5000)
+    .then((res) => {
+      if (res.status === 201) userMs = performance.now() - t0;
+    })
+    .catch(() => undefined);
   const inFlight: Array<Promise<void>> = [];
   for (let k = 0; Number.isNaN(acceptedMs) && performance.now() - t0 < failoverGiveUpMs; k++) {
     const s = survivors[k % survivors.length]!;
@@ -172,11 +193,11 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
     await new Promise((r) => setTimeout(r, failoverFireMs));
   }
   abort.abort();
-  await Promise.all(inFlight);
+  await Promise.all([...inFlight, user]);
   await watchLeader;
   await leader.exited;
   if (process.env.CAIRN_BENCH_VERBOSE) {
-    out(`    trial: leader seen ${fmt(leaderSeenMs, 0)} ms, accepted ${fmt(acceptedMs, 0)} ms after killing ${leader.name}`);
+    out(`    trial: leader seen ${fmt(leaderSeenMs, 0)} ms, accepted ${fmt(acceptedMs, 0)} ms, the user's submit ${fmt(userMs, 0)} ms after killing ${leader.name}`);
     // With CAIRN_TRACE (a developer's tracing build), its timestamped lines join the timeline.
     const lines = survivors.flatMap((s) => s.stderr().split('\n').filter((l) => l.startsWith('{')).map((l): Record<string, unknown> => ({ ...(JSON.parse(l) as Record<string, unknown>), node: s.name })));
     const timeOf = (l: Record<string, unknown>): number => Number(l.t ?? l.time);
@@ -188,7 +209,7 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
     }
   }
   await cluster.startNode(leader.spec);
-  return { leaderSeenMs, acceptedMs };
+  return { leaderSeenMs, acceptedMs, userMs };
 }
 
 // ---- (b) throughput -------------------------------------------------------------------------
@@ -245,13 +266,13 @@ export default async function (): Promise<void> {
       const c = cluster;
       if (parts.has('d')) {
         await new Promise((r) => setTimeout(r, idleSettleMs));
-        const bare = await bareNodeRss();
+        const bare = await bareNode();
         const view = (await api<ClusterView>(c.live()[0]!.apiUrl, '/v1/cluster')).body;
         const figs = await idleFigures(names.map((n) => c.node(n).pid));
-        out(`(d) idle, ${idleWindowMs / 1000} s window after ${idleSettleMs / 1000} s settled; baseline: a bare Node process idles at ${fmt(bare)} MiB RSS`);
+        out(`(d) idle, ${idleWindowMs / 1000} s window after ${idleSettleMs / 1000} s settled; baseline: a bare Node process (same binary) idles at RSS ${fmt(bare.rssMiB)} MiB (PSS ${fmt(bare.pssMiB)}, USS ${fmt(bare.ussMiB)})`);
         names.forEach((n, i) => {
           const f = figs[i]!;
-          out(`    node ${n}${view.leader === n ? ' (leader)' : ''}: RSS ${fmt(f.rssMiB)} MiB (${fmt(f.rssMiB / bare, 2)}× bare Node; target ≤ 80 MB), CPU ${fmt(f.cpuPct, 2)}% of a core`);
+          out(`    node ${n}${view.leader === n ? ' (leader)' : ''}: RSS ${fmt(f.rssMiB)} MiB = ${fmt(f.rssMiB / bare.rssMiB, 2)}× bare Node (target ≤ 80 MB; ${fmt(f.fileMiB)} MiB of it the shared executable), PSS ${fmt(f.pssMiB)} MiB, USS ${fmt(f.ussMiB)} MiB; CPU ${fmt(f.cpuPct, 2)}% of a core`);
         });
         out(`    peers: Buildbot master ${peers.buildbot.masterMiB} MiB + ${peers.buildbot.workerMiB} MiB per worker (a cairn node is both)`);
       }
@@ -276,6 +297,8 @@ export default async function (): Promise<void> {
         out(`(c) kill -9 of the leader, ${failoverTrials} trials (killed node restarted between trials)`);
         out(`    submit accepted through a survivor: median ${fmt(median(acc), 0)} ms, worst ${fmt(Math.max(...acc), 0)} ms (targets 500 / 1500 ms); new leader seen: median ${fmt(median(seen), 0)} ms, worst ${fmt(Math.max(...seen), 0)} ms`);
         out(`    all trials (accepted ms): ${acc.map((x) => fmt(x, 0)).join(' ')}`);
+        const users = trials.map((t) => t.userMs);
+        out(`    one user's submit fired at the kill (left to its own retries): median ${fmt(median(users), 0)} ms, worst ${fmt(Math.max(...users), 0)} ms; all: ${users.map((x) => fmt(x, 0)).join(' ')}`);
         out(`    against the 1 s election timeout: ${fmt(median(acc) / electionTimeoutMs, 2)}× median, ${fmt(Math.max(...acc) / electionTimeoutMs, 2)}× worst; peers: etcd ${peers.etcd.failoverMedianMs} / ${peers.etcd.failoverWorstMs} ms → cairn ${fmt(peers.etcd.failoverMedianMs / median(acc))}× faster median, ${fmt(peers.etcd.failoverWorstMs / Math.max(...acc))}× worst`);
       }
       await c.dispose();
