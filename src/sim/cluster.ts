@@ -53,6 +53,9 @@ export const defaultClusterOptions: ClusterOptions = {
   tickJitterMs: 0,
 };
 
+/** How much likelier a crash is inside a Ready that promises something (see settle). */
+const crashInPromisingReadyFactor = 10;
+
 type SimEvent = { kind: 'tick'; node: string } | { kind: 'deliver'; from: string; to: string; bytes: Uint8Array; snap: boolean } | { kind: 'call'; fn: () => void };
 
 export interface LeaderChange {
@@ -142,10 +145,15 @@ export class SimCluster {
   /** Lets a node emit its Readies (possibly crashing inside one, by chance). */
   settle(node: SimNode): void {
     if (!node.up) return;
-    const crash = this.rng.chance(this.opts.crashInReadyRate) && node.raft!.hasReady();
-    if (crash) this.count('crash-in-ready');
-    node.processReadies(crash ? this.rng.pick(crashPoints) : null);
-    if (crash && !node.up) this.schedule(this.clock + 1 + this.rng.int(this.opts.restartDelayMsMax), () => this.restart(node.id));
+    node.processReadies((rd) => {
+      // Readies that make promises (a vote, a new term, an acknowledgement of entries) are
+      // where losing unsynced state matters: crash there far more often than on heartbeats.
+      const promising = rd.mustSync || rd.messages.some((m) => (m.type === 'vote-resp' && !m.reject) || m.type === 'app-resp');
+      if (!this.rng.chance(this.opts.crashInReadyRate * (promising ? crashInPromisingReadyFactor : 1))) return null;
+      this.count('crash-in-ready');
+      this.schedule(this.clock + 1 + this.rng.int(this.opts.restartDelayMsMax), () => this.restart(node.id));
+      return this.rng.pick(crashPoints);
+    });
   }
 
   private observeLeader(node: SimNode): void {

@@ -23,6 +23,7 @@ export interface SeedOptions {
 export interface FaultMix {
   partitionRate: number;
   crashRate: number;
+  leaderCrashRate: number;
   allCrashRate: number;
   confChangeRate: number;
   transferRate: number;
@@ -73,6 +74,7 @@ function drawOptions(rng: Prng, o: SeedOptions): { cluster: Partial<ClusterOptio
   const mix: FaultMix = {
     partitionRate: rng.pick([0, 0.003, 0.01]),
     crashRate: rng.pick([0, 0.002, 0.01]),
+    leaderCrashRate: rng.pick([0, 0, 0.005, 0.03]),
     allCrashRate: rng.pick([0, 0, 0.0005]),
     confChangeRate: rng.pick([0, 0.005, 0.02]),
     transferRate: rng.pick([0, 0.003]),
@@ -123,6 +125,15 @@ export function runSeed(o: SeedOptions): SeedResult {
           c.crash(v.id);
           c.schedule(c.now() + rng.range(1, 5) * electionMs, () => c.restart(v.id));
           count('crash');
+        }
+      }
+      if (rng.chance(mix.leaderCrashRate)) {
+        // Figure 8 of the paper: leaders die mid-replication, with entries on a minority.
+        const l = c.leader();
+        if (l !== null) {
+          c.schedule(c.now() + rng.int(2 * tickMs), () => c.crash(l.id));
+          c.schedule(c.now() + rng.range(1, 3) * electionMs, () => c.restart(l.id));
+          count('leader-crash');
         }
       }
       if (rng.chance(mix.allCrashRate)) {

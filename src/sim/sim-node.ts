@@ -72,10 +72,11 @@ export class SimNode {
     this.hooks.crashed(this);
   }
 
-  /** Handles every pending Ready; `crashAt` crashes the node at that point of the first one. */
-  processReadies(crashAt: CrashPoint | null = null): void {
-    for (let i = 0; this.raft !== null && this.raft.hasReady(); i++) {
-      this.handleReady(this.raft, this.raft.ready(), i === 0 ? crashAt : null);
+  /** Handles every pending Ready; `crashAt` may pick a point of one at which to crash. */
+  processReadies(crashAt: (rd: Ready) => CrashPoint | null = () => null): void {
+    while (this.raft !== null && this.raft.hasReady()) {
+      const rd = this.raft.ready();
+      this.handleReady(this.raft, rd, crashAt(rd));
     }
   }
 

@@ -101,6 +101,25 @@ describe('§5.2 leader election', () => {
     expect(resp).toEqual([{ type: 'vote-resp', from: 'n1', to: candidate, term: 1, reject }]);
   });
 
+  it('a granted vote is in the same Ready as its response (persisted before it is sent)', () => {
+    const t = paperNode(3, [], { term: 2 });
+    t.node.step({ type: 'vote', from: 'n2', to: 'n1', term: 2, index: 0, logTerm: 0, transfer: false });
+    const rd = t.node.ready();
+    expect(rd.hardState).toEqual({ term: 2, vote: 'n2', commit: 0 });
+    expect(rd.mustSync).toBe(true);
+    expect(rd.messages).toEqual([{ type: 'vote-resp', from: 'n1', to: 'n2', term: 2, reject: false }]);
+    t.node.advance();
+  });
+
+  it('a restarted voter remembers its vote and refuses another candidate of that term', () => {
+    const t = paperNode(5, [], { term: 2 });
+    t.node.step({ type: 'vote', from: 'n2', to: 'n1', term: 2, index: 0, logTerm: 0, transfer: false });
+    drain(t);
+    const again = newNode('n1', t.storage, paperOpts);
+    again.node.step({ type: 'vote', from: 'n3', to: 'n1', term: 2, index: 0, logTerm: 0, transfer: false });
+    expect(ofType(drain(again), 'vote-resp')).toEqual([{ type: 'vote-resp', from: 'n1', to: 'n3', term: 2, reject: true }]);
+  });
+
   it.each([1, 2])('a candidate hearing from a leader of term ≥ its own (%i) becomes follower', (term) => {
     const t = paperNode(3);
     makeCandidate(t);

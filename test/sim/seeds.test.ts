@@ -24,6 +24,7 @@ const faultKinds = [
   'disconnect-notice',
   'spurious-disconnect',
   'crash',
+  'leader-crash',
   'crash-in-ready',
   'all-crash',
   'add-learner',
