@@ -51,19 +51,54 @@ export class Proposer {
       const wait = this.stateHost.waitFor(requestId, Math.min(proposeTryMs, Math.max(1, deadline - Date.now())));
       const r = this.raft.propose(bytes);
       if (r.kind !== 'dropped') {
-        const res = await wait;
+        // A proposal handed to a leader that then dies or steps down is lost with it (a crashed
+        // leader is only noticed after it was forwarded there): propose again as soon as the
+        // leader changes, not after the whole try. A second copy is harmless: the first applied
+        // answers, and the commands are idempotent or refused the second time.
+        const changed = this.leaderChange(Math.max(1, deadline - Date.now()));
+        const res = await Promise.race([wait, changed.promise]);
+        changed.cancel();
+        if (res === 'changed' || res === 'timeout') {
+          this.stateHost.cancelWait(requestId);
+          continue;
+        }
         if (res.ok || res.code !== 'NO_LEADER') return res;
         continue;
       }
       this.stateHost.cancelWait(requestId);
+      const member = this.raft.isMember();
+      if (member) {
+        // No leader yet (an election is on): propose the moment one is known.
+        const changed = this.leaderChange(noLeaderRetryMs);
+        const got = await changed.promise;
+        changed.cancel();
+        if (got === 'changed') continue;
+      }
       const viaPeer = await this.viaPeer(bytes);
       if (viaPeer !== null && (viaPeer.ok || viaPeer.code !== 'NO_LEADER')) {
         // Applied elsewhere; give our own copy of the log a moment to catch up too.
         return viaPeer;
       }
-      await new Promise((r2) => setTimeout(r2, noLeaderRetryMs));
+      if (!member) await new Promise((r2) => setTimeout(r2, noLeaderRetryMs));
     }
     return { ok: false, code: 'NO_LEADER', message: `no leader accepted the command within ${deadlineMs} ms`, data: {} };
+  }
+
+  /** Resolves 'changed' at the next leader change, or 'timeout' after `ms`; cancel() releases both. */
+  private leaderChange(ms: number): { promise: Promise<'changed' | 'timeout'>; cancel(): void } {
+    let unsub = (): void => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const promise = new Promise<'changed' | 'timeout'>((resolve) => {
+      unsub = this.raft.onLeaderChange(() => resolve('changed'));
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    return {
+      promise,
+      cancel: () => {
+        unsub();
+        clearTimeout(timer);
+      },
+    };
   }
 
   private async viaPeer(bytes: Uint8Array): Promise<CommandResult | null> {

@@ -49,6 +49,8 @@ export class RaftHost {
   private readonly applyPending: Array<{ entries: Entry[]; snapshot: Snapshot | null }> = [];
   private applyQueued = 0;
   private applying: Promise<void> | null = null;
+  private leader: string | null = null;
+  private readonly leaderListeners = new Set<() => void>();
 
   constructor(init: RaftHostInit) {
     this.init = init;
@@ -94,6 +96,18 @@ export class RaftHost {
     for (const u of this.unsubs) u();
   }
 
+  /** Calls `cb` whenever the known leader changes (to another node, or to none); returns the unsubscribe. */
+  onLeaderChange(cb: () => void): () => void {
+    this.leaderListeners.add(cb);
+    return () => this.leaderListeners.delete(cb);
+  }
+
+  /** True while this node is a voter or learner (a joining node is neither until the leader adds it). */
+  isMember(): boolean {
+    const conf = this.raft.status().conf;
+    return conf.voters.includes(this.init.id) || conf.learners.includes(this.init.id);
+  }
+
   /** Resolves once every committed entry handed over so far is applied (before the store closes). */
   applied(): Promise<void> {
     return this.applying ?? Promise.resolve();
@@ -134,7 +148,13 @@ export class RaftHost {
 
   private async handle(rd: Ready): Promise<void> {
     const { wal, storage, net } = this.init;
-    if (rd.softState) this.init.onSoftState?.(rd.softState);
+    if (rd.softState) {
+      this.init.onSoftState?.(rd.softState);
+      if (rd.softState.leader !== this.leader) {
+        this.leader = rd.softState.leader;
+        for (const cb of [...this.leaderListeners]) cb();
+      }
+    }
     // 1. Persist: nothing below may promise what is not on disk.
     await wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
     if (rd.snapshot !== null) storage.applySnapshot(rd.snapshot);
