@@ -121,8 +121,15 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
   jobHost = new JobHost({ node: config.name, logsDir: layout.logs, workDir: layout.work, propose: (cmd) => proposer.propose(cmd), log });
 
   // Members' addresses come from the replicated state, so every node can dial every other.
+  // Followers only talk to each other once the leader is gone: keep a connection to every member
+  // that is up, so a failover's pre-vote never waits for a dial (which took the first failover
+  // after a join from ~150 ms to 1.5-1.9 s).
   const learnAddrs = (state: ClusterState) => {
-    for (const n of Object.values(state.nodes)) if (n.id !== net.peerId && n.addrs.length) net.addPeerAddrs(n.id, n.addrs);
+    for (const n of Object.values(state.nodes)) {
+      if (n.id === net.peerId || n.addrs.length === 0) continue;
+      void net.addPeerAddrs(n.id, n.addrs).catch(() => undefined);
+      if (n.state === 'up' && !net.isConnected(n.id)) void net.dial(n.addrs[0]!).catch(() => undefined);
+    }
   };
 
   await net.handle(logReadRpc, async (_from, bytes) => {
