@@ -36,9 +36,11 @@ const throughputJobs = 1000;
 const throughputInFlight = 16;
 const throughputWaitMs = 600_000;
 /** (c): trials, and how often a new submit is fired at the survivors. */
-const failoverTrials = 20;
+const failoverTrials = Number(process.env.CAIRN_BENCH_TRIALS ?? 20);
 const failoverFireMs = 50;
 const failoverGiveUpMs = 15_000;
+/** Members connect to each other within a heartbeat or two of joining (node/daemon.ts). */
+const meshSettleMs = 3_000;
 /** (d): quiet time after forming, then the measured window. */
 const idleSettleMs = 5_000;
 const idleWindowMs = 10_000;
@@ -290,6 +292,8 @@ export default async function (): Promise<void> {
         out(`    peers: Buildbot ${peers.buildbot.startMedianMs} ms median to build start, p99 ${peers.buildbot.startP99Ms} ms → cairn ${fmt(peers.buildbot.startMedianMs / median(p))}× faster at p50, ${fmt(peers.buildbot.startP99Ms / percentile(p, 99))}× at p99`);
       }
       if (parts.has('c')) {
+        // A cluster that has been up a moment: every member has connected to every other.
+        await new Promise((r) => setTimeout(r, meshSettleMs));
         const trials: FailoverTrial[] = [];
         for (let i = 0; i < failoverTrials; i++) trials.push(await oneFailover(c));
         const acc = trials.map((t) => t.acceptedMs);
