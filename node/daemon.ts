@@ -217,6 +217,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
       duties.stop();
       raftHost.stop();
       await raftHost.applied().catch(() => undefined);
+      await stateHost.flushed().catch((err: unknown) => log.error({ err }, 'history not fully written to the store'));
       await api.stop();
       await net.stop();
       await wal.close();

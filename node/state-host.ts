@@ -8,6 +8,11 @@ import { decodeEnvelope } from './entry-envelope.js';
 
 /** How long a proposer waits for its command to be applied before it gives up. */
 export const applyWaitMsMax = 10_000;
+/**
+ * Entries handed to the git store and not yet written: past this many, applying waits for the
+ * store (backpressure), so a slow disk cannot grow memory without bound.
+ */
+export const storeLagEntriesMax = 4096;
 
 export interface StateHostInit {
   store: Store;
@@ -30,13 +35,17 @@ interface Waiter {
 
 /**
  * The replicated state on this node: applies committed entries to the cluster state machine,
- * writes their store effects to the git store (one batch per Ready), hands this node's
+ * hands their store effects to the git store (written behind, in order), hands this node's
  * start/stop effects to the job host, and answers proposers waiting for their command.
  */
 export class StateHost {
   state: ClusterState = emptyState();
   private readonly init: StateHostInit;
   private readonly waiters = new Map<string, Waiter>();
+  /** The last store write handed out (the store writes in call order, grouping calls that queue up). */
+  private storeTail: Promise<void> = Promise.resolve();
+  private storeLag = 0;
+  private storeError: unknown = null;
 
   constructor(init: StateHostInit) {
     this.init = init;
@@ -61,20 +70,30 @@ export class StateHost {
     }
   }
 
+  /** Resolves once every history write handed to the store so far is durable (before it closes). */
+  async flushed(): Promise<void> {
+    await this.storeTail;
+    if (this.storeError !== null) throw this.storeError;
+  }
+
   /** Restores a snapshot's state machine (cluster state and git store). */
   async restore(snapshot: Snapshot): Promise<void> {
     const parts = splitSnapshotData(snapshot.data);
     if (parts === null) return; // The bootstrap snapshot: empty state.
+    await this.flushed();
     this.state = decodeState(parts.state);
     await this.init.store.importSnapshot(parts.store);
   }
 
   /** Builds a snapshot's data from the current state (for log compaction). */
   async snapshotData(): Promise<Uint8Array> {
-    return joinSnapshotData(encodeState(this.state), await this.init.store.exportSnapshot());
+    const state = encodeState(this.state);
+    await this.flushed();
+    return joinSnapshotData(state, await this.init.store.exportSnapshot());
   }
 
   async apply(entries: Entry[], snapshot: Snapshot | null): Promise<void> {
+    if (this.storeError !== null) throw this.storeError;
     if (snapshot !== null && snapshot.meta.index > this.state.appliedIndex) await this.restore(snapshot);
     const batch: StoreEntry[] = [];
     const orders: Array<() => void> = [];
@@ -96,12 +115,24 @@ export class StateHost {
         }
       }
     }
-    // Orders and the leader's next decisions go out before the history is written: the log is
-    // the record (a crash replays it into the store), so a job need not wait for a git commit.
+    // Orders and the leader's next decisions go out before the history is written, and the next
+    // entries are applied while it is: the log is the record (a crash replays it into the store,
+    // which skips what it already holds), so neither a job nor the scheduler waits for git.
     for (const o of orders) o();
     const last = entries[entries.length - 1];
     if (last) this.init.onApplied?.(this.state, last.index);
-    if (batch.length > 0) await this.init.store.apply(batch);
+    if (batch.length > 0) {
+      this.storeLag += batch.length;
+      this.storeTail = this.init.store.apply(batch).then(
+        () => {
+          this.storeLag -= batch.length;
+        },
+        (err: unknown) => {
+          this.storeError ??= err;
+        },
+      );
+      if (this.storeLag > storeLagEntriesMax) await this.flushed();
+    }
   }
 
   private route(eff: Effect, index: number, storeEffects: StoreEffect[], orders: Array<() => void>): void {
