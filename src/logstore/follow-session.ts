@@ -127,7 +127,8 @@ export class FollowSession {
 
   /** The chunks, in order, until the end (or close). */
   async *run(): AsyncGenerator<LogChunk> {
-    const loop = this.#repairLoop().catch((err: unknown) => this.close(err));
+    // The loop ends by itself once closed; a request in flight finishes (or times out) unawaited.
+    void this.#repairLoop().catch((err: unknown) => this.close(err));
     try {
       for (;;) {
         const wake = this.#readerWake.wait();
@@ -148,7 +149,6 @@ export class FollowSession {
       }
     } finally {
       this.close();
-      await loop;
     }
   }
 
@@ -230,9 +230,16 @@ export class FollowSession {
       for (const c of reply.chunks) this.#deliver(this.#r.accept(c));
       this.stats.repairedChunks += reply.chunks.length;
       this.#readerWake.notify();
-      if (this.#r.nextSeq > before || reply.chunks.length > 0) {
+      if (this.#r.nextSeq > before) {
         // More may be waiting (a catch-up larger than one reply): ask again at once.
         now = this.#r.gaps(1).length > 0;
+      } else if (reply.chunks.some((c) => c.seq === before)) {
+        // The owner's own chunk contradicts what it sent before (offsets, its end marker).
+        throw new CairnError('STORAGE_CORRUPT', `the owner's log of ${this.job} attempt ${this.attempt} contradicts itself at chunk ${before}`, {
+          job: this.job,
+          attempt: this.attempt,
+          seq: before,
+        });
       } else {
         this.#lastActivityMs = performance.now();
         this.#probeMs = Math.min(this.#probeMs * 2, this.#t.followerProbeMaxMs);
