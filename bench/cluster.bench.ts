@@ -23,6 +23,8 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runJob } from '../src/exec/index.js';
+import { parsePipeline, planPipeline } from '../src/pipeline/index.js';
 import { api, TestCluster, waitFor, type ClusterView, type JobView, type NodeProc } from '../test/node/cluster-harness.js';
 
 /** Slots per node: two, as this machine has two cores (the xargs baseline gets all of them). */
@@ -134,6 +136,23 @@ async function oneLatency(via: NodeProc, target: string, markerDir: string, i: n
   if (v.state !== 'succeeded' || v.node !== target) throw new Error(`latency job ${v.id} ${v.state} on ${v.node}`);
   const shellAt = Number(readFileSync(marker, 'utf8').trim()) * 1000;
   return { processMs: shellAt - t0, startedMs: v.attempts[0]!.startedAt! - t0, postMs };
+}
+
+/** The same step through the executor alone, in this process (what `cairn run` pays): from runJob() to the step's shell running. */
+async function localRunJobMs(markerDir: string, n: number): Promise<number[]> {
+  const xs: number[] = [];
+  const marker = join(markerDir, 'runjob');
+  const pipeline = parsePipeline(`name: lat\njobs:\n  lat:\n    steps:\n      - shell: bash\n        run: echo $EPOCHREALTIME > ${marker}\n`, 'lat.yml');
+  const instance = planPipeline(pipeline, { inputs: {} }).instances[0]!;
+  for (let i = 0; i < n; i++) {
+    const base = join(markerDir, `runjob-${i}`);
+    const t0 = epochMs();
+    const r = await runJob({ pipeline, instance, workspace: join(base, 'ws'), tempDir: join(base, 'tmp'), logFile: join(base, 'job.log'), sourceDir: join(base, 'src'), needs: {}, inputs: {} });
+    if (r.conclusion !== 'success') throw new Error(`runJob baseline: ${r.conclusion} ${r.error ?? ''}`);
+    xs.push(Number(readFileSync(marker, 'utf8').trim()) * 1000 - t0);
+    rmSync(base, { recursive: true, force: true });
+  }
+  return xs;
 }
 
 /** The same step spawned here: bash starting and running the builtin, from the spawn call. */
@@ -285,10 +304,12 @@ export default async function (): Promise<void> {
         const xs: Array<{ processMs: number; startedMs: number; postMs: number }> = [];
         for (let i = 0; i < latencySamples; i++) xs.push(await oneLatency(c.node(f1), f2, markers, i));
         const local = await localSpawnMs(markers, 50);
+        const executor = await localRunJobMs(markers, 50);
         const p = xs.map((x) => x.processMs);
         out(`(a) submit → step's shell running on a remote node (POST to follower ${f1}, job labelled name=${f2}, leader ${leader}), n=${latencySamples} sequential`);
         out(`    process start: p50 ${fmt(median(p))} ms, p99 ${fmt(percentile(p, 99))} ms (targets 20 / 60 ms); the attempt's recorded start: p50 ${fmt(median(xs.map((x) => x.startedMs)))} ms; the POST itself: p50 ${fmt(median(xs.map((x) => x.postMs)))} ms`);
         out(`    baseline: the same bash step spawned locally: p50 ${fmt(median(local), 2)} ms, p99 ${fmt(percentile(local, 99), 2)} ms → cairn costs ${fmt(median(p) / median(local))}× (+${fmt(median(p) - median(local))} ms) at p50`);
+        out(`    baseline: the same step through the executor alone (runJob in this process, as \`cairn run\`): p50 ${fmt(median(executor))} ms, p99 ${fmt(percentile(executor, 99))} ms → the cluster's own share at p50 ≈ ${fmt(median(p) - median(executor))} ms (submit, two Raft commits, placement, apply)`);
         out(`    peers: Buildbot ${peers.buildbot.startMedianMs} ms median to build start, p99 ${peers.buildbot.startP99Ms} ms → cairn ${fmt(peers.buildbot.startMedianMs / median(p))}× faster at p50, ${fmt(peers.buildbot.startP99Ms / percentile(p, 99))}× at p99`);
       }
       if (parts.has('c')) {
