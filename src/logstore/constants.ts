@@ -53,6 +53,9 @@ export const followerProbeMaxMs = 2_000;
 /** One `log-range` request (dial, read, reply) may take this long. */
 export const repairTimeoutMs = 10_000;
 
+/** A follow on the owner may start just before the attempt opens its log: it waits this long for it. */
+export const logOpenWaitMs = 10_000;
+
 /** Consecutive failed requests to the owner before a follow gives up with UNREACHABLE. */
 export const repairFailuresMax = 8;
 

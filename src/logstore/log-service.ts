@@ -1,7 +1,7 @@
 import { EventCommandScanner, decodeRangeReply, encodeRangeRequest, rangeReplyRawBytesMax, type LogChunk, type LogEnd } from '../logs/index.js';
 import type { Network } from '../net/index.js';
 import { CairnError } from '../util/errors.js';
-import { logRangeProtocol, repairTimeoutMs, retentionSweepMs } from './constants.js';
+import { logOpenWaitMs, logRangeProtocol, repairTimeoutMs, retentionSweepMs } from './constants.js';
 import { EventBus } from './event-bus.js';
 import type { FollowTiming } from './follow-session.js';
 import { LogFollower } from './follower.js';
@@ -134,10 +134,15 @@ export class LogService {
    */
   async *follow(job: string, attempt: number, opts: ServiceFollowOptions = {}): AsyncGenerator<LogChunk> {
     const fromSeq = opts.fromSeq ?? 0;
-    const local = opts.owner === undefined || opts.owner === this.#network.peerId;
-    if (local && (await this.store.has(job, attempt))) {
+    const self = opts.owner === this.#network.peerId;
+    const local = opts.owner === undefined || self;
+    const has = self && opts.follow !== false ? await this.store.waitFor(job, attempt, logOpenWaitMs, opts.signal) : await this.store.has(job, attempt);
+    if (local && has) {
       yield* this.store.follow(job, attempt, { fromSeq, ...(opts.follow === undefined ? {} : { follow: opts.follow }), ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
       return;
+    }
+    if (self) {
+      throw new CairnError('NOT_FOUND', `no log for ${job} attempt ${attempt} on this node (pruned, or never started here)`, { job, attempt });
     }
     if (opts.follow === false) {
       if (opts.owner === undefined) throw new CairnError('NOT_FOUND', `no log for ${job} attempt ${attempt} on this node, and no owner given`, { job, attempt });

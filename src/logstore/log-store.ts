@@ -3,6 +3,7 @@ import { CairnError } from '../util/errors.js';
 import { LogReader } from './log-reader.js';
 import { LogWriter, exists, type LogSink } from './log-writer.js';
 import { logPaths, type LogPaths } from './paths.js';
+import { Signal, sleep } from './signal.js';
 
 export interface LogStoreInit {
   /** The logs directory (`<data-dir>/logs`). */
@@ -37,6 +38,7 @@ export class LogStore {
   readonly #now: () => number;
   readonly #reader = new LogReader();
   readonly #live = new Map<string, LogWriter>();
+  readonly #opened = new Signal();
 
   constructor(init: LogStoreInit) {
     this.root = init.root;
@@ -49,6 +51,7 @@ export class LogStore {
     if (this.#live.has(key)) throw new CairnError('CONFLICT', `the log of ${job} attempt ${attempt} is already open`, { job, attempt });
     const writer = await LogWriter.open({ root: this.root, job, attempt, now: this.#now, ...opts });
     this.#live.set(key, writer);
+    this.#opened.notify();
     const forget = (): void => {
       if (this.#live.get(key) === writer) this.#live.delete(key);
     };
@@ -65,6 +68,26 @@ export class LogStore {
   async has(job: string, attempt: number): Promise<boolean> {
     if (this.live(job, attempt) !== undefined) return true;
     return exists(this.paths(job, attempt).idx);
+  }
+
+  /**
+   * Waits until this node has the attempt's log (a follow may start just before the attempt
+   * does), up to `timeoutMs`; false if it still has none.
+   */
+  async waitFor(job: string, attempt: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const opened = this.#opened.wait();
+      if (await this.has(job, attempt)) return true;
+      const left = deadline - performance.now();
+      if (left <= 0 || signal?.aborted) return false;
+      const stop = new AbortController();
+      const onAbort = (): void => stop.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      await Promise.race([opened, sleep(left, stop.signal)]);
+      stop.abort();
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   paths(job: string, attempt: number): LogPaths {

@@ -86,6 +86,14 @@ describe('logs across three real nodes', () => {
     expect(chunks.some((ch) => Buffer.from(ch.data).subarray(0, 3).toString() === '***')).toBe(true);
   });
 
+  it('the owner serves its own log from its files; a node asked for a log it should own but lacks says NOT_FOUND', async () => {
+    const [a] = nodes as [TestNode];
+    const own = collect(a.logs.follow('own', 1, { owner: a.net.peerId }));
+    const { file } = await runJob(a, 'own', 1, { bytes: 300_000 });
+    expect((await own).data.equals(file)).toBe(true);
+    await expect(collect(a.logs.follow('missing', 1, { owner: a.net.peerId, follow: false }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('events: job events reach every node, and ::cairn-event lines become custom events', async () => {
     const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
     const onB: CairnEvent[] = [];

@@ -79,6 +79,15 @@ describe('log store on one node', () => {
     expect(() => store.paths('../etc', 1)).toThrow(CairnError);
   });
 
+  it('waits for an attempt to open its log, with a bound', async () => {
+    const store = new LogStore({ root: join(dir, 'w') });
+    expect(await store.waitFor('later', 1, 30)).toBe(false);
+    const waiting = store.waitFor('later', 1, 10_000);
+    const w = await store.open('later', 1);
+    expect(await waiting).toBe(true);
+    await w.end();
+  });
+
   it('external mode: the executor writes the file, the writer indexes, digests and publishes', async () => {
     const store = new LogStore({ root: join(dir, 'd') });
     const writer = await store.open('job-4', 1, { external: true, chunkBytesMax: 100 });
