@@ -1,6 +1,6 @@
 import { assert } from '../util/errors.js';
 import type { LogChunk } from './chunk.js';
-import { chunkBytesMax as defaultChunkBytesMax, chunkFlushMs as defaultChunkFlushMs } from './constants.js';
+import { chunkBytesMax as defaultChunkBytesMax, chunkBytesMin as defaultChunkBytesMin, chunkFlushMs as defaultChunkFlushMs } from './constants.js';
 
 /** Limits of a batcher; defaults in constants.ts. */
 export interface BatcherInit {
@@ -9,6 +9,8 @@ export interface BatcherInit {
   /** Bytes wait at most this long (by the times passed in) before they are cut. */
   chunkFlushMs?: number;
   chunkBytesMax?: number;
+  /** A chunk holding at least this many bytes is cut at the end of the write that filled it. */
+  chunkBytesMin?: number;
   /** Resume numbering after existing chunks (a writer reopening a log); default 0. */
   firstSeq?: number;
   firstOffset?: number;
@@ -16,7 +18,8 @@ export interface BatcherInit {
 
 /**
  * Cuts one attempt's byte stream into chunks: a chunk is cut as soon as it holds
- * `chunkBytesMax` bytes, or once its first byte has waited `chunkFlushMs`. Time is passed in
+ * `chunkBytesMax` bytes, at the end of a write once it holds `chunkBytesMin`, or once its
+ * first byte has waited `chunkFlushMs`. Time is passed in
  * (no clock here); the caller arms a timer for `deadlineMs()` and calls `tick()` then.
  * Bytes pass through unchanged and in order, so concatenating the chunks gives the stream.
  */
@@ -25,6 +28,7 @@ export class ChunkBatcher {
   readonly attempt: number;
   readonly #flushMs: number;
   readonly #bytesMax: number;
+  readonly #bytesMin: number;
   #seq: number;
   #offset: number;
   #parts: Uint8Array[] = [];
@@ -37,6 +41,7 @@ export class ChunkBatcher {
     this.attempt = init.attempt;
     this.#flushMs = init.chunkFlushMs ?? defaultChunkFlushMs;
     this.#bytesMax = init.chunkBytesMax ?? defaultChunkBytesMax;
+    this.#bytesMin = Math.min(init.chunkBytesMin ?? defaultChunkBytesMin, this.#bytesMax);
     this.#seq = init.firstSeq ?? 0;
     this.#offset = init.firstOffset ?? 0;
     assert(this.#bytesMax > 0 && this.#flushMs >= 0, 'batcher limits must be positive');
@@ -72,7 +77,9 @@ export class ChunkBatcher {
       pos += take;
       if (this.#pendingBytes === this.#bytesMax) out.push(this.#cut());
     }
-    if (this.#pendingBytes > 0 && nowMs - this.#pendingSinceMs >= this.#flushMs) out.push(this.#cut());
+    // Past chunkBytesMin a chunk ends with the write: under fast output each pipe read becomes
+    // a chunk as it is, with no copy; only small writes (a line at a time) are gathered.
+    if (this.#pendingBytes >= this.#bytesMin || (this.#pendingBytes > 0 && nowMs - this.#pendingSinceMs >= this.#flushMs)) out.push(this.#cut());
     return out;
   }
 

@@ -9,6 +9,13 @@ const MiB = 1024 * KiB;
 /** Bytes wait at most this long before they are cut into a chunk: a follower sees a quiet line within ~50 ms. */
 export const chunkFlushMs = 50;
 
+/**
+ * A chunk holding this many bytes ends with the write that filled it: fast output (pipe reads
+ * of 16-64 KiB) then goes out one read per chunk, uncopied, while a line-at-a-time job still
+ * gets chunks of many lines.
+ */
+export const chunkBytesMin = 16 * KiB;
+
 /** A chunk holds at most this many bytes: a fast job yields a chunk per 64 KiB, the size of a pipe read. */
 export const chunkBytesMax = 64 * KiB;
 

@@ -35,6 +35,7 @@ export { customEventNamePattern, decodeEvent, encodeEvent } from './event-codec.
 export { EventCommandScanner, parseEventCommand, type EventCommand } from './event-command.js';
 export {
   chunkBytesMax,
+  chunkBytesMin,
   chunkFlushMs,
   customEventDataBytesMax,
   eventBytesMax,

@@ -62,8 +62,9 @@ export function encodeLogMessage(msg: LogMessage, compress: Compress): Uint8Arra
     writeEnd(w, msg.end);
     return w.finish();
   }
-  const w = header(kinds.chunks, msg.job, msg.attempt, sizeHint(msg.chunks));
-  writeChunks(w, msg.chunks, compress, messageRawBytesMax);
+  const payload = packPayload(msg.chunks, compress, messageRawBytesMax);
+  const w = header(kinds.chunks, msg.job, msg.attempt, headerBytes(msg.chunks) + payload.bytes.byteLength);
+  writeChunks(w, msg.chunks, payload);
   return w.finish();
 }
 
@@ -109,10 +110,11 @@ export function decodeRangeRequest(bytes: Uint8Array): RangeRequest {
 }
 
 export function encodeRangeReply(reply: RangeReply, compress: Compress): Uint8Array {
-  const w = header(kinds.reply, reply.job, reply.attempt, sizeHint(reply.chunks)).varint(reply.tipSeq);
+  const payload = packPayload(reply.chunks, compress, rangeReplyRawBytesMax);
+  const w = header(kinds.reply, reply.job, reply.attempt, headerBytes(reply.chunks) + 64 + payload.bytes.byteLength).varint(reply.tipSeq);
   w.byte(reply.end === null ? 0 : 1);
   if (reply.end !== null) writeEnd(w, reply.end);
-  writeChunks(w, reply.chunks, compress, rangeReplyRawBytesMax);
+  writeChunks(w, reply.chunks, payload);
   return w.finish();
 }
 
@@ -165,13 +167,8 @@ function fromHex(s: string): Uint8Array {
   return out;
 }
 
-function header(kind: number, job: string, attempt: number, sizeHint = 256): ByteWriter {
-  return new ByteWriter(sizeHint).byte(magic).byte(version).byte(kind).string(job).varint(attempt);
-}
-
-/** Room for headers and a text payload compressed ~4x: most messages then need no regrowth. */
-function sizeHint(chunks: readonly LogChunk[]): number {
-  return 256 + chunks.length * 40 + (chunks.reduce((n, c) => n + c.data.byteLength, 0) >> 2);
+function header(kind: number, job: string, attempt: number, sizeBytes = 256): ByteWriter {
+  return new ByteWriter(sizeBytes).byte(magic).byte(version).byte(kind).string(job).varint(attempt);
 }
 
 function readHeader(r: ByteReader): { kind: number; job: string; attempt: number } {
@@ -198,24 +195,33 @@ function readEnd(r: ByteReader, job: string, attempt: number): LogEnd {
   return { job, attempt, seqEnd, bytes, sha256, timeMs: r.varint() };
 }
 
-function writeChunks(w: ByteWriter, chunks: readonly LogChunk[], compress: Compress, rawBytesMax: number): void {
+/** A message's payload: the chunks' bytes, compressed unless that does not pay. */
+interface Payload {
+  codec: number;
+  raw: number;
+  bytes: Uint8Array;
+}
+
+function packPayload(chunks: readonly LogChunk[], compress: Compress, rawBytesMax: number): Payload {
   assert(chunks.length <= messageChunksMax, `too many chunks in one message: ${chunks.length}`);
-  w.varint(chunks.length);
-  let raw = 0;
-  for (const c of chunks) {
-    w.varint(c.seq).varint(c.offset).varint(Math.max(0, Math.floor(c.timeMs))).varint(c.data.byteLength);
-    raw += c.data.byteLength;
-  }
-  assert(raw <= rawBytesMax, `message of ${raw} raw bytes exceeds ${rawBytesMax}`);
-  if (raw === 0) {
-    w.byte(codecRaw).varint(0);
-    return;
-  }
   const parts = chunks.map((c) => c.data);
+  const raw = parts.reduce((n, p) => n + p.byteLength, 0);
+  assert(raw <= rawBytesMax, `message of ${raw} raw bytes exceeds ${rawBytesMax}`);
+  if (raw === 0) return { codec: codecRaw, raw, bytes: new Uint8Array(0) };
   const packed = compress(parts, raw);
   // Incompressible output (already-compressed artifacts, random bytes) travels as it is.
-  if (packed.byteLength >= raw) w.byte(codecRaw).varint(raw).bytes(concat(parts, raw));
-  else w.byte(codecPacked).varint(raw).bytes(packed);
+  return packed.byteLength >= raw ? { codec: codecRaw, raw, bytes: concat(parts, raw) } : { codec: codecPacked, raw, bytes: packed };
+}
+
+/** Upper bound of a message's header and chunk table (varints of at most 8 bytes). */
+function headerBytes(chunks: readonly LogChunk[]): number {
+  return 1200 + chunks.length * 32;
+}
+
+function writeChunks(w: ByteWriter, chunks: readonly LogChunk[], payload: Payload): void {
+  w.varint(chunks.length);
+  for (const c of chunks) w.varint(c.seq).varint(c.offset).varint(Math.max(0, Math.floor(c.timeMs))).varint(c.data.byteLength);
+  w.byte(payload.codec).varint(payload.raw).bytes(payload.bytes);
 }
 
 function readChunks(r: ByteReader, job: string, attempt: number, decompress: Decompress, rawBytesMax: number): LogChunk[] {

@@ -8,6 +8,7 @@ it('pins the public exports of src/logs', () => {
     'Reassembler',
     'checkLogId',
     'chunkBytesMax',
+    'chunkBytesMin',
     'chunkFlushMs',
     'concat',
     'customEventDataBytesMax',
