@@ -3,8 +3,8 @@ import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { ChunkBatcher, encodeIndexRecords, type IndexRecord, type LogChunk, type LogEnd } from '../logs/index.js';
 import { CairnError, assert } from '../util/errors.js';
 import { logPaths, type LogPaths } from './paths.js';
-import { Signal } from './signal.js';
 import { writeAheadBytesMax } from './constants.js';
+import { Signal } from './signal.js';
 
 /** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
 export interface LogSink {
@@ -35,8 +35,9 @@ export interface LogWriterInit {
  * The owner's side of an attempt's log: appends the bytes to `logs/<job>/<attempt>.log`
  * (raw, in order: the record), cuts them into chunks, appends each chunk's offset, length and
  * time to `<attempt>.idx`, and hands the chunks to its sinks. `end()` makes it all durable
- * and writes `<attempt>.end` with the file's SHA-256. Writes are serialised and awaited, so a
- * fast job waits for the disk instead of filling memory.
+ * and writes `<attempt>.end` with the file's SHA-256. Writes are taken ahead of the disk up
+ * to `writeAheadBytesMax` and written in order, several per system call; past that the job
+ * waits for the disk instead of filling memory.
  */
 export class LogWriter {
   readonly job: string;
@@ -132,7 +133,8 @@ export class LogWriter {
    * Appends bytes (already masked) to the log. The bytes are taken at once and written in
    * the background, several writes per system call when they come fast; the promise waits
    * only while more than `writeAheadBytesMax` bytes are not yet on disk (backpressure to the
-   * job). A failed disk write fails this and every later call.
+   * job). A failed disk write fails this and every later call. The writer keeps `bytes` (no
+   * copy): the caller must not reuse the buffer.
    */
   write(bytes: Uint8Array): Promise<void> {
     assert(this.#end === null && !this.#closed && !this.#ending, 'write to a finished log');
