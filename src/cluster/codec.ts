@@ -109,7 +109,8 @@ function fieldProblem(type: FieldType, v: unknown): string | null {
     case 'string-record': return isRecord(v) && Object.values(v).every((x) => typeof x === 'string') ? null : 'an object of strings';
     case 'json': return v === undefined ? 'a value' : null;
     case 'plan': return planProblem(v);
-    case 'source': return isRecord(v) && typeof v.repo === 'string' && (v.ref === undefined || v.ref === null || typeof v.ref === 'string') ? null : 'a { repo, ref }';
+    case 'source': return isRecord(v) && typeof v.repo === 'string' && (v.ref === undefined || v.ref === null || typeof v.ref === 'string')
+      && (v.authorEmail === undefined || typeof v.authorEmail === 'string') ? null : 'a { repo, ref, authorEmail? }';
     case 'role': return v === 'voter' || v === 'learner' ? null : 'voter or learner';
     case 'status': return v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'skipped' ? null : 'succeeded, failed, cancelled or skipped';
   }

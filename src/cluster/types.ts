@@ -98,6 +98,8 @@ export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export interface RunSource {
   repo: string;
   ref: string | null;
+  /** E-mail of the author of the commit `ref` named when submitted, when it could be read (chat notifications). */
+  authorEmail?: string;
 }
 
 export interface RunRecord {

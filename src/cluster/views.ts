@@ -7,7 +7,7 @@ import { explain, parseLabelTerms } from '../scheduler/index.js';
 import { CairnError } from '../util/errors.js';
 import { readiness } from './readiness.js';
 import { nodeViews } from './schedule.js';
-import type { ClusterState, JobRecord, JobState, RunRecord } from './types.js';
+import type { ClusterState, JobRecord, JobState, RunRecord, RunSource } from './types.js';
 import { jobStates } from './types.js';
 
 /** What Raft knows and the state machine does not: who leads, in which term. */
@@ -87,6 +87,8 @@ export interface JobRowView {
   pipeline: string;
   attempt: number;
   reason: string | null;
+  /** The commit author's e-mail of the run's source, when known (the chat bot's committer notifications). */
+  authorEmail: string | null;
 }
 
 function reasonOf(state: ClusterState, job: JobRecord, views: readonly NodeView[]): string | null {
@@ -109,6 +111,7 @@ export function jobsView(state: ClusterState, opts: { state?: JobState; limit?: 
     pipeline: state.runs[j.run]?.pipeline ?? '',
     attempt: j.attempts.length,
     reason: reasonOf(state, j, views),
+    authorEmail: authorEmailOf(state.runs[j.run]),
   }));
 }
 
@@ -145,6 +148,18 @@ export interface JobStatusView {
   finishedAt: number | null;
   /** The scheduler's explanation when nodes are why it waits. */
   waiting: Explanation | null;
+  /** Where the run's code came from (repo, ref, commit author e-mail), or null. */
+  source: RunSource | null;
+  /** The commit author's e-mail of the run's source, when known. */
+  authorEmail: string | null;
+}
+
+function authorEmailOf(run: RunRecord | undefined): string | null {
+  return run?.source?.authorEmail ?? null;
+}
+
+function sourceOf(run: RunRecord | undefined): RunSource | null {
+  return run?.source ? { ...run.source } : null;
 }
 
 function attemptsOf(job: JobRecord): AttemptView[] {
@@ -183,6 +198,8 @@ export function jobStatusView(state: ClusterState, id: string): JobStatusView {
       submittedAt: job.submittedAtMs,
       finishedAt: job.finishedAtMs,
       waiting: why?.explanation ?? null,
+      source: sourceOf(state.runs[job.run]),
+      authorEmail: authorEmailOf(state.runs[job.run]),
     };
   }
   const run = state.runs[id];
@@ -209,5 +226,7 @@ export function jobStatusView(state: ClusterState, id: string): JobStatusView {
     submittedAt: run.submittedAtMs,
     finishedAt: run.finishedAtMs,
     waiting: why?.explanation ?? null,
+    source: sourceOf(run),
+    authorEmail: authorEmailOf(run),
   };
 }
