@@ -41,6 +41,8 @@ export class ApiClient {
   pipelines(): Promise<unknown[]> { return this.get('/v1/pipelines') as Promise<unknown[]>; }
   addPipeline(reg: PipelineRegistration): Promise<unknown> { return this.send('POST', '/v1/pipelines', reg); }
   removePipeline(name: string): Promise<unknown> { return this.send('DELETE', `/v1/pipelines/${encodeURIComponent(name)}`); }
+  /** `PUT /v1/config/{key}`: sets one cluster setting, e.g. `chatUsers` (commit author e-mail → nick). */
+  setConfig(key: string, value: unknown): Promise<unknown> { return this.send('PUT', `/v1/config/${encodeURIComponent(key)}`, { value }); }
   health(): Promise<unknown> { return this.get('/healthz'); }
 
   /** Streams a job's log chunks from `from` on; ends when the server ends the stream. */

@@ -9,6 +9,7 @@ import { registerLogRoutes } from './routes/logs.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerConfigRoutes } from './routes/config.js';
 
 export interface ApiServerInit {
   host: string;
@@ -54,6 +55,7 @@ export function createApiServer(init: ApiServerInit): ApiServer {
   registerLogRoutes(app, init.service);
   registerHistoryRoutes(app, init.service);
   registerPipelineRoutes(app, init.service);
+  registerConfigRoutes(app, init.service);
 
   return {
     app,

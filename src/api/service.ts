@@ -43,6 +43,11 @@ export interface ApiService {
   pipelines(): Promise<unknown[]>;
   addPipeline(reg: PipelineRegistration): Promise<unknown>;
   removePipeline(name: string): Promise<unknown>;
+  /**
+   * Sets cluster setting `key` (validated by the cluster state; INVALID_INPUT when refused) and
+   * answers `{ key, value }`. Optional: a service without it answers NOT_IMPLEMENTED.
+   */
+  setConfig?(key: string, value: unknown): Promise<unknown>;
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
   /** Prometheus text exposition of this node's metrics. */
   metrics(): Promise<{ contentType: string; body: string }>;
