@@ -1,10 +1,12 @@
 import { open, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { ApiService, LogChunk, PipelineRegistration, SubmitRequest } from '../src/api/index.js';
 import {
   clusterStatusView, isJobState, jobStatusView, jobsView, terminalJobStates, type ClusterState, type Command, type CommandResult,
 } from '../src/cluster/index.js';
-import { defaultInputs, isScriptPipeline, parsePipeline, parseScriptPipeline, planPipeline } from '../src/pipeline/index.js';
+import { defaultInputs, isScriptPipeline, parsePipeline, parseScriptPipeline, planPipeline, type JsonValue } from '../src/pipeline/index.js';
 import type { Network } from '../src/net/index.js';
 import type { Store } from '../src/store/index.js';
 import { CairnError } from '../src/util/errors.js';
@@ -89,10 +91,11 @@ export function createNodeApi(init: NodeApiInit): ApiService {
       const inputs = { ...defaultInputs(pipeline), ...(req.inputs ?? {}) };
       const plan = planPipeline(pipeline, { inputs });
       name ??= pipeline.name;
+      const authorEmail = repo ? await commitAuthorEmail(repo, ref) : null;
       const res = orThrow(
         await init.propose({
           kind: 'RunSubmitted', plan, pipeline: name, labels: req.labels ?? [], inputs,
-          ...(repo ? { source: { repo, ref: ref ?? null } } : {}),
+          ...(repo ? { source: { repo, ref: ref ?? null, ...(authorEmail !== null ? { authorEmail } : {}) } } : {}),
           requestId: `${init.name}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`,
         }),
       );
@@ -154,6 +157,10 @@ export function createNodeApi(init: NodeApiInit): ApiService {
       orThrow(await init.propose({ kind: 'PipelineRemoved', name }));
       return { name };
     },
+    async setConfig(key, value) {
+      orThrow(await init.propose({ kind: 'ConfigSet', key, value: value as JsonValue }));
+      return { key, value: (init.state().config as unknown as Record<string, unknown>)[key] ?? value };
+    },
     async health() {
       const r = init.raftInfo();
       return { ok: true, node: init.name, role: r.role, leader: r.leader, term: r.term };
@@ -169,6 +176,34 @@ export function createNodeApi(init: NodeApiInit): ApiService {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
+}
+
+/** `git log` on a submitted repo gives up after this long: a submit must not hang on git. */
+const commitAuthorTimeoutMs = 5000;
+
+/**
+ * The author e-mail of commit `ref` (default HEAD) of a local repository, for the chat bot's
+ * committer notifications; null for a remote URL (reading it would mean a clone) or when git
+ * cannot tell (no such ref, not a repository): a submit does not fail for want of it.
+ */
+export async function commitAuthorEmail(repo: string, ref: string | undefined): Promise<string | null> {
+  const dir = localRepoPath(repo);
+  if (dir === null) return null;
+  try {
+    const r = await execa('git', ['-C', dir, 'log', '-1', '--format=%ae', ref ?? 'HEAD', '--'], { timeout: commitAuthorTimeoutMs, reject: false });
+    const email = r.exitCode === 0 ? String(r.stdout).trim() : '';
+    return email === '' ? null : email;
+  } catch {
+    return null;
+  }
+}
+
+/** A local path (absolute, relative or file://) of a repository, or null for a network URL. */
+function localRepoPath(repo: string): string | null {
+  if (repo.startsWith('file://')) return fileURLToPath(repo);
+  // scheme://… and scp-like user@host:path are remote.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^/:]+:/.test(repo)) return null;
+  return repo;
 }
 
 /** Reads chunk `seq` of a local log file; null when the file does not exist (yet). */
