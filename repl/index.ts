@@ -4,6 +4,7 @@
  */
 export { runRepl, type RunReplInit } from './run-repl.js';
 export { runPlainRepl, type PlainReplInit } from './plain-repl.js';
+export { recordTranscript } from './transcript.js';
 export { ReplApp } from './app.js';
 export { ReplScreen, type ReplScreenProps } from './components/repl-screen.js';
 export { HeaderBar, headerRows } from './components/header-bar.js';

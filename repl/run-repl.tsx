@@ -2,6 +2,7 @@ import { render } from 'ink';
 import { createReplSession, type ReplSessionInit } from '../src/repl-client/index.js';
 import { ReplApp } from './app.js';
 import { runPlainRepl } from './plain-repl.js';
+import { recordTranscript } from './transcript.js';
 import { createTheme } from './theme.js';
 
 /** Pipes have no width: tables in plain mode are laid out for this many columns. */
@@ -16,6 +17,8 @@ export interface RunReplInit extends ReplSessionInit {
   color: boolean;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
+  /** A file to append a plain record of the session to (log lines, header changes, events); by default `CAIRN_REPL_TRANSCRIPT`. */
+  transcript?: string;
 }
 
 /**
@@ -26,6 +29,8 @@ export async function runRepl(init: RunReplInit): Promise<number> {
   const stdin = init.stdin ?? process.stdin;
   const stdout = init.stdout ?? process.stdout;
   const session = createReplSession(init);
+  const transcript = init.transcript ?? process.env.CAIRN_REPL_TRANSCRIPT ?? '';
+  const stopTranscript = transcript === '' ? null : recordTranscript(session, transcript);
   session.start();
   try {
     if (stdin.isTTY !== true || stdout.isTTY !== true) {
@@ -41,5 +46,6 @@ export async function runRepl(init: RunReplInit): Promise<number> {
     return 0;
   } finally {
     await session.stop();
+    stopTranscript?.();
   }
 }
