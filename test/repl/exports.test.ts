@@ -15,7 +15,7 @@ describe('exports', () => {
   it('repl', () => {
     expect(Object.keys(repl).sort()).toEqual([
       'EventFeed', 'HeaderBar', 'JobSteps', 'JobTable', 'LogTail', 'OutputView', 'PromptLine', 'ReplApp', 'ReplScreen', 'createTheme',
-      'eventRows', 'headerRows', 'jobStepRows', 'jobTableRows', 'logTailRows', 'outputRows', 'planLayout', 'promptRows', 'promptText',
+      'eventRows', 'headerRows', 'jobStepRows', 'jobTableRows', 'logTailRows', 'outputRows', 'planLayout', 'promptRows', 'promptText', 'recordTranscript',
       'runPlainRepl', 'runRepl', 'splitTyped', 'stepFollows', 'toKeyInputs',
     ]);
   });
