@@ -23,8 +23,9 @@ export class RunWatch {
   constructor(private readonly max = watchedRunsMax) {}
 
   add(w: WatchedRun): void {
-    this.runs.delete(w.run);
-    this.runs.set(w.run, w);
+    const key = runIdOf(w.run);
+    this.runs.delete(key);
+    this.runs.set(key, w);
     while (this.runs.size > this.max) {
       const oldest = this.runs.keys().next();
       if (oldest.done) break;
@@ -32,11 +33,21 @@ export class RunWatch {
     }
   }
 
+  /** The watch of run `run`, also when given one of its job ids (`7.1` finds run `7`). */
   get(run: string): WatchedRun | undefined {
-    return this.runs.get(run);
+    return this.runs.get(runIdOf(run));
   }
 
   get size(): number {
     return this.runs.size;
   }
+}
+
+/**
+ * The run of an id: a job id is `<run>.<n>`. A daemon's submit of a one-job run answers
+ * the job's id, while run-ended events name the run, so the watch is keyed by the run.
+ */
+export function runIdOf(id: string): string {
+  const dot = id.indexOf('.');
+  return dot < 0 ? id : id.slice(0, dot);
 }
