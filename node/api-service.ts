@@ -161,6 +161,14 @@ export function createNodeApi(init: NodeApiInit): ApiService {
       orThrow(await init.propose({ kind: 'ConfigSet', key, value: value as JsonValue }));
       return { key, value: (init.state().config as unknown as Record<string, unknown>)[key] ?? value };
     },
+    async setNodeLabels(node, { add, remove }) {
+      const rec = init.state().nodes[node];
+      if (!rec) throw new CairnError('NOT_FOUND', `no node ${node}`, { node, nodes: Object.keys(init.state().nodes) });
+      const labels = [...rec.userLabels.filter((l) => !remove.includes(l)), ...add.filter((l) => !rec.userLabels.includes(l))];
+      orThrow(await init.propose({ kind: 'NodeLabelsSet', node, labels }));
+      const r = init.raftInfo();
+      return clusterStatusView(init.state(), { leader: r.leader, term: r.term }).nodes.find((n) => n.name === node);
+    },
     async health() {
       const r = init.raftInfo();
       return { ok: true, node: init.name, role: r.role, leader: r.leader, term: r.term };

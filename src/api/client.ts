@@ -42,6 +42,9 @@ export class ApiClient {
   addPipeline(reg: PipelineRegistration): Promise<unknown> { return this.send('POST', '/v1/pipelines', reg); }
   removePipeline(name: string): Promise<unknown> { return this.send('DELETE', `/v1/pipelines/${encodeURIComponent(name)}`); }
   /** `PUT /v1/config/{key}`: sets one cluster setting, e.g. `chatUsers` (commit author e-mail → nick). */
+  setNodeLabels(node: string, change: { add: string[]; remove: string[] }): Promise<unknown> {
+    return this.send('POST', `/v1/nodes/${encodeURIComponent(node)}/labels`, change);
+  }
   setConfig(key: string, value: unknown): Promise<unknown> { return this.send('PUT', `/v1/config/${encodeURIComponent(key)}`, { value }); }
   health(): Promise<unknown> { return this.get('/healthz'); }
 

@@ -10,6 +10,7 @@ import { registerHistoryRoutes } from './routes/history.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerConfigRoutes } from './routes/config.js';
+import { registerNodeLabelRoutes } from './routes/node-labels.js';
 
 export interface ApiServerInit {
   host: string;
@@ -56,6 +57,7 @@ export function createApiServer(init: ApiServerInit): ApiServer {
   registerHistoryRoutes(app, init.service);
   registerPipelineRoutes(app, init.service);
   registerConfigRoutes(app, init.service);
+  registerNodeLabelRoutes(app, init.service);
 
   return {
     app,

@@ -48,6 +48,8 @@ export interface ApiService {
    * answers `{ key, value }`. Optional: a service without it answers NOT_IMPLEMENTED.
    */
   setConfig?(key: string, value: unknown): Promise<unknown>;
+  /** Adds and removes a node's operator labels (built-ins stay); answers the node's view. Optional. */
+  setNodeLabels?(node: string, change: { add: string[]; remove: string[] }): Promise<unknown>;
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
   /** Prometheus text exposition of this node's metrics. */
   metrics(): Promise<{ contentType: string; body: string }>;

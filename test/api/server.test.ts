@@ -29,6 +29,10 @@ function memoryService(): ApiService & { submitted: unknown[] } {
     pipelines: async () => [],
     addPipeline: async (r) => r,
     removePipeline: async (name) => ({ name }),
+    setNodeLabels: async (node, change) => {
+      if (node !== 'a') throw new CairnError('NOT_FOUND', `no node ${node}`);
+      return { name: node, labels: ['x', ...change.add].filter((l) => !change.remove.includes(l)) };
+    },
     health: async () => ({ ok: true }),
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4', body: 'cairn_up 1\n' }),
   };
@@ -86,6 +90,14 @@ describe('REST API', () => {
     expect([...all[0]!.data]).toEqual([0xff, 0x00, 66]);
     const missing = await fetch(`${url}/v1/jobs/zz/logs`);
     expect(missing.status).toBe(404);
+  });
+
+  it('changes a node\'s labels and refuses malformed changes', async () => {
+    expect(await client.setNodeLabels('a', { add: ['gpu'], remove: ['x'] })).toEqual({ name: 'a', labels: ['gpu'] });
+    const bad = await fetch(`${url}/v1/nodes/a/labels`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"add":"gpu"}' });
+    expect(bad.status).toBe(400);
+    const missing = await client.setNodeLabels('zz', { add: [], remove: [] }).catch((e: unknown) => e);
+    expect((missing as CairnError).code).toBe('NOT_FOUND');
   });
 
   it('serves Prometheus metrics and health', async () => {
