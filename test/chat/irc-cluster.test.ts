@@ -100,6 +100,7 @@ describe('IRC bot on a real 3-node cluster (ngircd)', () => {
       return u;
     })) as [IrcUser, IrcUser, IrcUser];
 
+    const leaderAtStart = await cluster.leader();
     let joined: () => void = () => {};
     const joinedNow = new Promise<void>((r) => (joined = r));
     bot = await startIrcBot({
@@ -107,7 +108,8 @@ describe('IRC bot on a real 3-node cluster (ngircd)', () => {
       channel,
       nick: botNick,
       allow: ['alice'],
-      apiUrls: cluster.live().map((n) => n.apiUrl),
+      // The leader's API first: the bot uses it, so killing the leader takes the bot's node away.
+      apiUrls: [...cluster.live()].sort((x, y) => Number(y.name === leaderAtStart) - Number(x.name === leaderAtStart)).map((n) => n.apiUrl),
       pollMs: 100,
       reconnectMsMin: 100,
       reconnectMsMax: 1_000,
