@@ -155,7 +155,8 @@ async function labels(cmd: { node: string; add: string[]; remove: string[] }, ct
     throw new CairnError('UNREACHABLE', `cannot reach ${ctx.connection.url}: ${(err as Error).message}`, {}, { cause: err });
   }
   const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string }; labels?: unknown } | null;
-  if (res.status === 404 && body?.error?.message?.startsWith('no route') === true) {
+  const noRoute = res.status === 404 && body?.error?.message?.startsWith('no route') === true;
+  if (noRoute || body?.error?.code === 'NOT_IMPLEMENTED') {
     return text([`labels: not supported by this cluster yet (its API has no route to change a node's labels)`], 'warn');
   }
   if (!res.ok) throw new CairnError('INVALID_INPUT', body?.error?.message ?? `HTTP ${res.status}`);
