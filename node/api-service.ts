@@ -1,4 +1,3 @@
-import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
@@ -10,18 +9,16 @@ import { defaultInputs, isScriptPipeline, parsePipeline, parseScriptPipeline, pl
 import type { Network } from '../src/net/index.js';
 import type { Store } from '../src/store/index.js';
 import { CairnError } from '../src/util/errors.js';
-import { attemptLogFile } from './job-host.js';
+import type { LogService } from '../src/logstore/index.js';
 import { orThrow } from './proposer.js';
 
-/** Log chunks are fixed 64 KiB slices of the log file, so a sequence number means the same bytes on every node. */
-export const logChunkBytes = 64 * 1024;
-/** A follower looks for new bytes this often while the job runs. */
-const logFollowPollMs = 100;
-export const logReadRpc = 'log-read';
+/** A follower of a job that has not started yet looks for its first attempt this often. */
+const logWaitPollMs = 100;
 
 export interface NodeApiInit {
   name: string;
-  logsDir: string;
+  /** The node's log service: local files for its own attempts, gossip + repair for others'. */
+  logs: LogService;
   state(): ClusterState;
   raftInfo(): { leader: string | null; term: number; role: string };
   propose(cmd: Command): Promise<CommandResult>;
@@ -41,23 +38,6 @@ export function createNodeApi(init: NodeApiInit): ApiService {
   const runningGauge = new Gauge({ name: 'cairn_node_running_attempts', help: 'Attempts running on this node', registers: [registry] });
   const termGauge = new Gauge({ name: 'cairn_raft_term', help: 'Current Raft term', registers: [registry] });
   const leaderGauge = new Gauge({ name: 'cairn_raft_is_leader', help: '1 when this node leads', registers: [registry] });
-
-  async function readChunk(job: string, attempt: number, seq: number): Promise<{ data: Uint8Array; size: number } | null> {
-    const state = init.state();
-    const node = state.jobs[job]?.attempts.find((a) => a.n === attempt)?.node;
-    if (node === init.name) return readLocalChunk(attemptLogFile(init.logsDir, job, attempt), seq);
-    const owner = node === undefined ? undefined : state.nodes[node];
-    if (!owner) return null;
-    const req = new TextEncoder().encode(JSON.stringify({ job, attempt, seq }));
-    try {
-      const res = await init.net.request(owner.id, logReadRpc, req, { timeoutMs: 5000 });
-      if (res.length < 8) return null;
-      const size = Number(new DataView(res.buffer, res.byteOffset).getBigUint64(0));
-      return { size, data: res.subarray(8) };
-    } catch {
-      return null;
-    }
-  }
 
   return {
     async cluster() {
@@ -114,26 +94,21 @@ export function createNodeApi(init: NodeApiInit): ApiService {
       const view = jobStatusView(init.state(), id);
       const job = view.jobs.length === 1 ? view.jobs[0]!.id : null;
       if (job === null) throw new CairnError('INVALID_INPUT', `${id} is a run of several jobs: ask for one of ${view.jobs.map((j) => j.id).join(', ')}`);
-      let seq = from;
+      // Wait (while following) until the job has an attempt; then follow the latest attempt's
+      // log, by sequence, from wherever it is: this node's files or the owner's gossip.
       for (;;) {
         const rec = init.state().jobs[job];
-        const attempt = rec?.attempts.at(-1)?.n;
-        const ended = rec === undefined || terminalJobStates.has(rec.state);
+        const attempt = rec?.attempts.at(-1);
         if (attempt !== undefined) {
-          for (;;) {
-            const c = await readChunk(job, attempt, seq);
-            if (c === null) break;
-            const complete = c.data.length === logChunkBytes;
-            // While the job runs, only whole chunks go out, so a sequence never changes its bytes.
-            if (!complete && !ended) break;
-            if (c.data.length === 0) break;
-            yield { seq, data: c.data };
-            seq++;
-            if (!complete) break;
+          const owner = init.state().nodes[attempt.node]?.id;
+          const ended = rec !== undefined && terminalJobStates.has(rec.state);
+          for await (const c of init.logs.follow(job, attempt.n, { fromSeq: from, ...(owner ? { owner } : {}), follow: follow && !ended, signal })) {
+            yield { seq: c.seq, data: c.data };
           }
+          return;
         }
-        if (ended || !follow || signal.aborted) return;
-        await new Promise((r) => setTimeout(r, logFollowPollMs));
+        if (rec === undefined || terminalJobStates.has(rec.state) || !follow || signal.aborted) return;
+        await new Promise((r) => setTimeout(r, logWaitPollMs));
       }
     },
     async cancel(id) {
@@ -212,24 +187,4 @@ function localRepoPath(repo: string): string | null {
   // scheme://… and scp-like user@host:path are remote.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^/:]+:/.test(repo)) return null;
   return repo;
-}
-
-/** Reads chunk `seq` of a local log file; null when the file does not exist (yet). */
-export async function readLocalChunk(file: string, seq: number): Promise<{ data: Uint8Array; size: number } | null> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    return null;
-  }
-  const start = seq * logChunkBytes;
-  if (start >= size) return { data: new Uint8Array(0), size };
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(logChunkBytes, size - start));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    return { data: buf.subarray(0, bytesRead), size };
-  } finally {
-    await fh.close();
-  }
 }

@@ -11,10 +11,11 @@ import { MemoryStorage } from '../src/raft/index.js';
 import { openStore } from '../src/store/index.js';
 import { CairnError } from '../src/util/errors.js';
 import { openWal, restoreStorage } from '../src/wal/index.js';
-import { createNodeApi, logReadRpc, readLocalChunk } from './api-service.js';
+import { createNodeApi } from './api-service.js';
+import { eventsTopic, LogService, logsTopic } from '../src/logstore/index.js';
 import type { NodeConfig } from './config.js';
 import { dataDirLayout } from './data-dir.js';
-import { attemptLogFile, JobHost } from './job-host.js';
+import { JobHost } from './job-host.js';
 import { LeaderDuties } from './leader-duties.js';
 import { claimPidfile, releasePidfile } from './pidfile.js';
 import { Proposer } from './proposer.js';
@@ -70,7 +71,9 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
   const founding = fresh && config.join.length === 0;
   const clusterKey = await loadClusterKey(config, layout.root, founding);
 
-  const net = await createNetwork({ peerKeyFile: layout.peerKey, clusterKey, listen: config.listen, join: config.join, log });
+  const net = await createNetwork({ peerKeyFile: layout.peerKey, clusterKey, listen: config.listen, join: config.join, log, gossipTopics: [logsTopic, eventsTopic] });
+  // Job logs: written here first (the record), then gossiped zstd-compressed; gaps repaired from the owner.
+  const logService = new LogService({ network: net, root: layout.logs });
   const { wal, recovered } = await openWal(layout.raft);
   let storage: MemoryStorage;
   if (founding) {
@@ -118,7 +121,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     },
     log,
   });
-  jobHost = new JobHost({ node: config.name, logsDir: layout.logs, workDir: layout.work, propose: (cmd) => proposer.propose(cmd), log });
+  jobHost = new JobHost({ node: config.name, logsDir: layout.logs, workDir: layout.work, propose: (cmd) => proposer.propose(cmd), log, openLog: (job, attempt) => logService.open(job, attempt, { external: true }) });
 
   // Members' addresses come from the replicated state, so every node can dial every other.
   // Followers only talk to each other once the leader is gone: keep a connection to every member
@@ -132,14 +135,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     }
   };
 
-  await net.handle(logReadRpc, async (_from, bytes) => {
-    const { job, attempt, seq } = JSON.parse(new TextDecoder().decode(bytes)) as { job: string; attempt: number; seq: number };
-    const c = await readLocalChunk(attemptLogFile(layout.logs, job, attempt), seq);
-    const out = new Uint8Array(8 + (c?.data.length ?? 0));
-    new DataView(out.buffer).setBigUint64(0, BigInt(c?.size ?? 0));
-    if (c) out.set(c.data, 8);
-    return out;
-  });
+  await logService.start();
   await proposer.serve();
   await net.start();
   raftHost.start();
@@ -154,7 +150,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     ...(config.apiToken ? { token: config.apiToken } : {}),
     service: createNodeApi({
       name: config.name,
-      logsDir: layout.logs,
+      logs: logService,
       state: () => stateHost.state,
       raftInfo: () => {
         const s = raftHost.raft.status();
@@ -219,6 +215,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
       await raftHost.applied().catch(() => undefined);
       await stateHost.flushed().catch((err: unknown) => log.error({ err }, 'history not fully written to the store'));
       await api.stop();
+      await logService.stop();
       await net.stop();
       await wal.close();
       await store.close();

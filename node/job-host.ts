@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { AttemptStatus, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
 import { runJob, type Conclusion, type JobResult, type NeedResult } from '../src/exec/index.js';
+import type { AttemptLog } from '../src/logstore/index.js';
 
 /** How long a cancelled or lease-expired attempt's processes get between SIGTERM and SIGKILL. */
 const attemptKillGraceMs = 5000;
@@ -19,6 +18,8 @@ export interface JobHostInit {
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
   /** Bytes of an attempt's log as they are written (for live followers). */
   onOutput?(job: string, attempt: number, bytes: Uint8Array): void;
+  /** Opens the attempt's log: the local file is the record; its chunks are gossiped as they come. */
+  openLog(job: string, attempt: number): Promise<AttemptLog>;
   onAttemptEnd?(job: string, attempt: number): void;
 }
 
@@ -88,12 +89,15 @@ export class JobHost {
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
     const workspace = join(base, 'ws');
     const sourceDir = join(base, 'src');
-    const logFile = attemptLogFile(this.init.logsDir, e.job, e.attempt);
-    // The log's folder is made by the executor as it opens the log (one disk round less before the step starts).
     await mkdir(sourceDir, { recursive: true });
     let result: JobResult | null = null;
     let error: string | null = null;
+    let log: AttemptLog | null = null;
+    let logDigest: string | null = null;
     try {
+      // The executor writes the file; the log service indexes, digests and gossips what it writes.
+      log = await this.init.openLog(e.job, e.attempt);
+      const attemptLog = log;
       if (e.source) await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
       const needs: Record<string, NeedResult> = {};
       for (const [id, n] of Object.entries(e.needs)) needs[id] = { result: n.result as Conclusion, outputs: n.outputs };
@@ -102,21 +106,26 @@ export class JobHost {
         instance: e.instance,
         workspace,
         tempDir: join(base, 'tmp'),
-        logFile,
+        logFile: attemptLog.file,
         sourceDir,
         needs,
         inputs: e.inputs,
         github: { run_id: e.run, run_attempt: String(e.attempt), job: e.instance.jobId, event_name: 'workflow_dispatch' },
         signal,
         killGraceMs: attemptKillGraceMs,
-        events: { onOutput: (bytes) => this.init.onOutput?.(e.job, e.attempt, bytes) },
+        events: {
+          onOutput: (bytes) => {
+            this.init.onOutput?.(e.job, e.attempt, bytes);
+            return attemptLog.onOutput(bytes);
+          },
+        },
       });
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
+    if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
     const exitCode = result === null ? null : ([...result.steps].reverse().find((s) => s.exitCode !== null)?.exitCode ?? (status === 'succeeded' ? 0 : null));
-    const logDigest = await digestOf(logFile).catch(() => null);
     const report: Command = {
       kind: 'AttemptFinished', job: e.job, attempt: e.attempt, node, status, exitCode,
       outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
@@ -143,10 +152,4 @@ function toStatus(c: Conclusion): AttemptStatus {
 async function cloneSource(repo: string, ref: string | null, dir: string, signal: AbortSignal): Promise<void> {
   await execa('git', ['clone', '--quiet', repo, dir], { cancelSignal: signal });
   if (ref) await execa('git', ['-C', dir, 'checkout', '--quiet', ref], { cancelSignal: signal });
-}
-
-async function digestOf(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }

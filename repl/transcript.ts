@@ -4,7 +4,7 @@ import { stripAnsi } from '../src/repl-client/index.js';
 
 /**
  * A plain-text record of what the REPL showed, one line per fact, appended to a file as it
- * happens: every log line once (`log JOB SEQ TEXT`), each change of the header's leader or
+ * happens: every log line once (`log JOB SEQ TEXT`; `reset JOB` when a job's log is shown again from the start), each change of the header's leader or
  * attachment (`header leader=… term=… attached=… connection=…`), each event and notice. The
  * screen is an alternate screen that keeps no scrollback, so this is how an end-to-end test
  * (or a person after a session) checks that a log came through whole. Set with
@@ -15,6 +15,8 @@ export function recordTranscript(session: ReplSession, file: string): () => void
   const seenEvents = new WeakSet<object>();
   const seenNotices = new WeakSet<object>();
   let lastHeader = '';
+  /** The jobs whose lines were on screen at the last update: a job shown again starts over. */
+  let shown = new Set<string>();
   const write = (lines: string[]): void => {
     if (lines.length > 0) appendFileSync(file, lines.map((l) => `${l}\n`).join(''));
   };
@@ -36,6 +38,10 @@ export function recordTranscript(session: ReplSession, file: string): () => void
       seenEvents.add(e);
       out.push(`event ${e.kind} ${e.text}`);
     }
+    // `logs JOB` for a job already shown clears its lines and starts from sequence 0 again.
+    const follows = new Set(s.follows.filter((f) => f.next === 0 && f.bytes === 0).map((f) => f.job));
+    for (const job of follows) if (shown.has(job) && !s.log.some((l) => l.job === job)) out.push(`reset ${job}`);
+    shown = new Set(s.log.map((l) => l.job));
     for (const l of s.log) {
       if (seenLines.has(l)) continue;
       seenLines.add(l);

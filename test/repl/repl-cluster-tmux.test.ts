@@ -24,9 +24,8 @@ const logEndMs = 25_000;
 const pollMs = 100;
 const lineCount = 40;
 /**
- * Each line is padded: while a job runs the API serves its log in whole chunks (64 KiB), so
- * short lines would all arrive at the end. Padded, the first chunk arrives mid-run, before the
- * kill, and the rest after it: the follow really resumes on another node.
+ * Each line is padded so the log spans many gossip chunks (cut at 50 ms or 64 KiB): the follow
+ * crosses chunk boundaries mid-line as well as the kill, and still shows every line once.
  */
 const padChars = 3000;
 
@@ -62,7 +61,11 @@ function transcriptLine(pred: (line: string) => boolean, what: string, timeoutMs
 
 /** The numbers of the job's `line N` lines in the transcript, in the order shown. */
 function numberedLines(job: string): number[] {
-  return transcript()
+  const all = transcript();
+  // Lines before the last `reset JOB` were shown before the log was asked for again.
+  const reset = all.lastIndexOf(`reset ${job}`);
+  return all
+    .slice(reset + 1)
     .filter((l) => l.startsWith(`log ${job} `))
     .map((l) => /^log \S+ \d+ line (\d+)\b/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined)
