@@ -14,6 +14,8 @@ import { orThrow } from './proposer.js';
 
 /** A follower of a job that has not started yet looks for its first attempt this often. */
 const logWaitPollMs = 100;
+/** Events held for one slow event-stream client before the oldest are dropped. */
+const eventQueueMax = 1000;
 
 export interface NodeApiInit {
   name: string;
@@ -135,6 +137,28 @@ export function createNodeApi(init: NodeApiInit): ApiService {
     async setConfig(key, value) {
       orThrow(await init.propose({ kind: 'ConfigSet', key, value: value as JsonValue }));
       return { key, value: (init.state().config as unknown as Record<string, unknown>)[key] ?? value };
+    },
+    async *events(signal) {
+      // Events arrive by callback; a bounded queue hands them to the stream (a slow client loses the oldest).
+      const queue: unknown[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = init.logs.events.subscribe((e) => {
+        queue.push(e);
+        if (queue.length > eventQueueMax) queue.shift();
+        wake?.();
+      });
+      const onAbort = () => wake?.();
+      signal.addEventListener('abort', onAbort);
+      try {
+        while (!signal.aborted) {
+          while (queue.length > 0) yield queue.shift();
+          await new Promise<void>((r) => (wake = r));
+          wake = null;
+        }
+      } finally {
+        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
+      }
     },
     async setNodeLabels(node, { add, remove }) {
       const rec = init.state().nodes[node];

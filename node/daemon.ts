@@ -16,6 +16,7 @@ import { eventsTopic, LogService, logsTopic } from '../src/logstore/index.js';
 import type { NodeConfig } from './config.js';
 import { dataDirLayout } from './data-dir.js';
 import { JobHost } from './job-host.js';
+import { toBusEvent } from './cluster-events.js';
 import { LeaderDuties } from './leader-duties.js';
 import { claimPidfile, releasePidfile } from './pidfile.js';
 import { Proposer } from './proposer.js';
@@ -93,6 +94,12 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     onStart: (e) => jobHost?.start(e),
     onStop: (e) => jobHost?.stop(e),
     onApplied: () => duties.run(),
+    // The event bus: the leader publishes what the state machine reports (every node sees the same).
+    onEvent: (e) => {
+      if (raftHost.raft.basicStatus().role !== 'leader') return;
+      const ev = toBusEvent(e, stateHost.state, Date.now());
+      if (ev) logService.events.publish(ev).catch(() => undefined);
+    },
   });
   if (recovered.snapshot) await stateHost.restore(recovered.snapshot);
 
@@ -104,7 +111,10 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     applied: recovered.snapshot?.meta.index ?? storage.snapshot().meta.index,
     random: { int: (n: number) => randomInt(n) },
     apply: (entries, snap) => stateHost.apply(entries, snap),
-    onSoftState: (s) => log.info({ leader: s.leader, role: s.role }, 'raft role'),
+    onSoftState: (s) => {
+      log.info({ leader: s.leader, role: s.role }, 'raft role');
+      if (s.role === 'leader') logService.events.publish({ kind: 'leader-changed', leader: config.name, term: raftHost.raft.basicStatus().term, timeMs: Date.now() }).catch(() => undefined);
+    },
     onError: (err) => {
       log.fatal({ err }, 'raft loop failed: stopping this node');
       process.exit(1);

@@ -42,6 +42,27 @@ export class ApiClient {
   addPipeline(reg: PipelineRegistration): Promise<unknown> { return this.send('POST', '/v1/pipelines', reg); }
   removePipeline(name: string): Promise<unknown> { return this.send('DELETE', `/v1/pipelines/${encodeURIComponent(name)}`); }
   /** `PUT /v1/config/{key}`: sets one cluster setting, e.g. `chatUsers` (commit author e-mail → nick). */
+  /** Streams the cluster's events (after a `{ kind: 'subscribed' }` line) until `signal` aborts. */
+  async *events(signal?: AbortSignal): AsyncGenerator<Record<string, unknown>> {
+    const res = await this.fetch('GET', '/v1/events', undefined, signal ?? null, false);
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += decoder.decode(part, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line) yield JSON.parse(line) as Record<string, unknown>;
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    }
+  }
   setNodeLabels(node: string, change: { add: string[]; remove: string[] }): Promise<unknown> {
     return this.send('POST', `/v1/nodes/${encodeURIComponent(node)}/labels`, change);
   }

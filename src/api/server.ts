@@ -11,6 +11,7 @@ import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerConfigRoutes } from './routes/config.js';
 import { registerNodeLabelRoutes } from './routes/node-labels.js';
+import { registerEventRoutes } from './routes/events.js';
 
 export interface ApiServerInit {
   host: string;
@@ -58,6 +59,7 @@ export function createApiServer(init: ApiServerInit): ApiServer {
   registerPipelineRoutes(app, init.service);
   registerConfigRoutes(app, init.service);
   registerNodeLabelRoutes(app, init.service);
+  registerEventRoutes(app, init.service);
 
   return {
     app,

@@ -49,6 +49,8 @@ export interface ApiService {
    */
   setConfig?(key: string, value: unknown): Promise<unknown>;
   /** Adds and removes a node's operator labels (built-ins stay); answers the node's view. Optional. */
+  /** The cluster's events as they arrive, until `signal` aborts. Optional. */
+  events?(signal: AbortSignal): AsyncIterable<unknown>;
   setNodeLabels?(node: string, change: { add: string[]; remove: string[] }): Promise<unknown>;
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
   /** Prometheus text exposition of this node's metrics. */

@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/api/index.js';
 import { api, cli, TestCluster, waitFor, type ClusterView, type JobView } from './cluster-harness.js';
 
 const labelsOf = { a: 'a', b: 'b', c: 'c' } as const;
@@ -128,6 +129,31 @@ describe('a 3-node cluster on loopback', () => {
     expect(histories[0]!.length).toBeGreaterThanOrEqual(30);
     expect(histories[1]).toEqual(histories[0]);
     expect(histories[2]).toEqual(histories[0]);
+  });
+
+  it('streams the cluster\'s events from any node: a job queued, started and finished', async () => {
+    const leader = await cluster.leader();
+    const via = Object.keys(labelsOf).find((n) => n !== leader)!;
+    const ac = new AbortController();
+    const seen: Array<Record<string, unknown>> = [];
+    const stream = new ApiClient({ url: cluster.node(via).apiUrl }).events(ac.signal);
+    const first = await stream.next();
+    expect(first.value).toEqual({ kind: 'subscribed' });
+    const sub = await cluster.submit(via, 'name: evented\njobs:\n  e:\n    labels: [b]\n    steps:\n      - run: echo hi\n');
+    const job = sub.body.id;
+    const timer = setTimeout(() => ac.abort(), 15_000);
+    try {
+      for await (const e of stream) {
+        seen.push(e);
+        if (e.job === job && e.kind === 'job-finished') break;
+      }
+    } finally {
+      clearTimeout(timer);
+      ac.abort();
+    }
+    const kinds = seen.filter((e) => e.job === job).map((e) => e.kind);
+    expect(kinds).toEqual(['job-queued', 'job-started', 'job-finished']);
+    expect(seen.find((e) => e.kind === 'job-started' && e.job === job)?.node).toBe('b');
   });
 
   it('drains on SIGTERM: the running job finishes, no new job lands there, leadership moves, exit 0', async () => {
