@@ -3,7 +3,7 @@
  * Everything the REPL keeps is bounded: a session left open for days must not grow.
  */
 
-/** How often the cluster view and the job list are polled while no event stream exists. */
+/** How often the cluster view and the job list are polled (the event stream, when there is one, brings events sooner). */
 export const clusterPollIntervalMs = 1000;
 /** A poll that takes longer marks the node as not answering: reattachment must happen within a few seconds. */
 export const pollRequestTimeoutMs = 2000;
@@ -43,3 +43,9 @@ export const historyLimitDefault = 20;
 export const spinnerIntervalMs = 250;
 /** Pipeline texts remembered for `retry`, by run id. */
 export const submittedRememberedMax = 100;
+/** First pause before subscribing again to the event stream after it broke; doubled on each failure. */
+export const eventResubscribeDelayMinMs = 100;
+/** Longest pause between two subscriptions: a node that is down is not hammered, and one that is back is found within seconds. */
+export const eventResubscribeDelayMaxMs = 5000;
+/** Job names remembered to label streamed events (`job-started` carries only the id): about the jobs the view keeps. */
+export const jobNamesRememberedMax = 400;

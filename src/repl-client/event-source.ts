@@ -2,9 +2,9 @@ import { diffSnapshots, type ClusterSnapshot } from './event-diff.js';
 import type { ReplEvent } from './types.js';
 
 /**
- * Where the event feed comes from. Today the API has no event stream, so the REPL derives
- * events from successive polls; when the API exposes the cluster's event bus, a streaming
- * source implements this same interface and the session takes it instead.
+ * Where the event feed comes from: the cluster's event stream (`createStreamingEventSource`,
+ * the session's default) or the differences between successive polls (this file, also the
+ * stream's fallback on a node without one).
  */
 export interface ReplEventSource {
   /** Every snapshot a poll takes; a streaming source may ignore them. */

@@ -1,6 +1,6 @@
 /**
  * Front door of the REPL's client layer: the session (connection to the cluster that follows
- * the leader and reattaches, polling, log follows, commands, prompt) and the view model the
+ * the leader and reattaches, polling, the event stream, log follows, commands, prompt) and the view model the
  * ink components in repl/ render. No React here.
  */
 export { createReplSession, initialReplState, type ReplSession, type ReplSessionInit } from './session.js';
@@ -12,6 +12,8 @@ export { complete, type CompletionSources, type CompletionResult } from './compl
 export { LineEditor, type KeyInput } from './line-editor.js';
 export { diffSnapshots, type ClusterSnapshot } from './event-diff.js';
 export { createPollingEventSource, type ReplEventSource } from './event-source.js';
+export { createStreamingEventSource, type StreamingEventSource, type StreamingEventSourceInit, type EventStreamMode } from './event-stream-source.js';
+export { parseStreamedEvent, replEventOf, type EventViewContext } from './event-view.js';
 export { trackStep, closeSteps } from './step-tracker.js';
 export { LineSplitter, displayLine } from './log-lines.js';
 export { stripAnsi, keepColours } from './ansi.js';

@@ -5,7 +5,8 @@ import { CairnError } from '../util/errors.js';
 import { ClusterConnection, type ConnectionEvent } from './cluster-connection.js';
 import { parseCommand } from './command-parser.js';
 import { clusterPollIntervalMs, eventsKeptMax, jobsKeptMax, noticesKeptMax, outputBlocksKeptMax, spinnerIntervalMs } from './constants.js';
-import { createPollingEventSource, type ReplEventSource } from './event-source.js';
+import type { ReplEventSource } from './event-source.js';
+import { createStreamingEventSource } from './event-stream-source.js';
 import { FollowManager } from './follow-manager.js';
 import type { KeyInput } from './line-editor.js';
 import { LineEditor } from './line-editor.js';
@@ -24,7 +25,7 @@ export interface ReplSessionInit {
   pollIntervalMs?: number;
   pollTimeoutMs?: number;
   resumeDelayMs?: number;
-  /** Where events come from; by default, the difference between polls. */
+  /** Where events come from; by default the cluster's event stream, or the polls' differences where a node has none. */
   events?: ReplEventSource;
   /** Reads a pipeline file for `submit`; by default from the disk, relative to the current folder. */
   readFile?: (path: string) => Promise<{ text: string; name: string } | null>;
@@ -68,7 +69,11 @@ export function createReplSession(init: ReplSessionInit): ReplSession {
   const connection = new ClusterConnection({ url: init.url, ...(init.token === undefined ? {} : { token: init.token }), ...(init.pollTimeoutMs === undefined ? {} : { pollTimeoutMs: init.pollTimeoutMs }) });
   const store = createStore(initialReplState(connection.url, now()));
   const follows = new FollowManager({ connection, store, now, ...(init.resumeDelayMs === undefined ? {} : { resumeDelayMs: init.resumeDelayMs }) });
-  const events = init.events ?? createPollingEventSource(now);
+  const events = init.events ?? createStreamingEventSource({
+    connection,
+    now,
+    onError: (err) => store.update((s) => withNotice(s, { at: now(), text: `event stream failed: ${messageOf(err)}`, tone: 'bad' })),
+  });
   const editor = new LineEditor();
   const submitted = new Map<string, SubmitRequest>();
   let outputId = 0;

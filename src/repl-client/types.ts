@@ -133,10 +133,12 @@ export type ReplEventKind =
   | 'node-down'
   | 'node-up'
   | 'node-joined'
+  | 'node-left'
   | 'job-submitted'
   | 'job-started'
   | 'job-retried'
   | 'job-finished'
+  | 'custom'
   | 'reattached';
 
 /** One entry of the event feed. */

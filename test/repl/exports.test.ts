@@ -7,9 +7,9 @@ describe('exports', () => {
   it('src/repl-client', () => {
     expect(Object.keys(client).sort()).toEqual([
       'ClusterConnection', 'LineEditor', 'LineSplitter', 'LogFollower', 'closeSteps', 'commandNames', 'commandTable', 'complete',
-      'createPollingEventSource', 'createReplSession', 'createStore', 'diffSnapshots', 'displayLine', 'helpEntries', 'initialReplState',
-      'isUnreachable', 'keepColours', 'keepLast', 'parseCluster', 'parseCommand', 'parseHistoryRow', 'parseJobRow', 'parseJobStatus',
-      'parseNode', 'splitWords', 'stripAnsi', 'terminalJobStates', 'trackStep',
+      'createPollingEventSource', 'createReplSession', 'createStore', 'createStreamingEventSource', 'diffSnapshots', 'displayLine', 'helpEntries',
+      'initialReplState', 'isUnreachable', 'keepColours', 'keepLast', 'parseCluster', 'parseCommand', 'parseHistoryRow', 'parseJobRow',
+      'parseJobStatus', 'parseNode', 'parseStreamedEvent', 'replEventOf', 'splitWords', 'stripAnsi', 'terminalJobStates', 'trackStep',
     ]);
   });
   it('repl', () => {
