@@ -1,4 +1,4 @@
-import { createChatBot, createClusterAccess, createCommitterLookup, createPollEventSource, type ChatBot, type ChatLimits, type ChatLog } from '../chat/index.js';
+import { createChatBot, createClusterAccess, createCommitterLookup, createStreamEventSource, type ChatBot, type ChatLimits, type ChatLog } from '../chat/index.js';
 import { CairnError } from '../util/errors.js';
 import { createIrcAdapter, parseServer, type IrcAdapter } from './irc-adapter.js';
 
@@ -14,7 +14,7 @@ export interface IrcBotOptions {
   token?: string;
   /** Extra e-mail → nick entries, ahead of the cluster config's `chatUsers`. */
   committers?: Record<string, string>;
-  /** Tuning for tests: faster polls, reconnects and send rates. */
+  /** Tuning for tests: faster polls (when the cluster has no event stream), reconnects and send rates. */
   pollMs?: number;
   reconnectMsMin?: number;
   reconnectMsMax?: number;
@@ -28,7 +28,7 @@ export interface RunningIrcBot {
   stop(): Promise<void>;
 }
 
-/** Wires the IRC adapter, the cluster follower, the event poller and the core together. */
+/** Wires the IRC adapter, the cluster follower, the event source and the core together. */
 export async function startIrcBot(opts: IrcBotOptions): Promise<RunningIrcBot> {
   const { host, port } = parseServer(opts.server);
   if (!/^[#&+!][^\s,\x07]{1,49}$/.test(opts.channel)) {
@@ -48,7 +48,8 @@ export async function startIrcBot(opts: IrcBotOptions): Promise<RunningIrcBot> {
     ...(opts.reconnectMsMin === undefined ? {} : { reconnectMsMin: opts.reconnectMsMin }),
     ...(opts.reconnectMsMax === undefined ? {} : { reconnectMsMax: opts.reconnectMsMax }),
   });
-  const events = createPollEventSource({ cluster, log, ...(opts.pollMs === undefined ? {} : { intervalMs: opts.pollMs }) });
+  // The event bus when the cluster serves it; polling otherwise (the source falls back by itself).
+  const events = createStreamEventSource({ cluster, log, ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }) });
   const bot = createChatBot({
     adapter,
     cluster,

@@ -77,3 +77,14 @@ export const leaderRetryMsMax = 2_000;
 
 /** Cluster API endpoints remembered (given ones plus ones learned from the cluster view). */
 export const endpointsMax = 32;
+
+/** First pause before resubscribing to `/v1/events` after a drop; doubled up to the max. */
+export const streamRetryMsMin = 100;
+export const streamRetryMsMax = 5_000;
+
+/**
+ * A finished-job event can reach us before the node we read from has applied it: the job's
+ * row is read again this many times, `eventLookupRetryMs` apart, before the event is dropped.
+ */
+export const eventLookupTries = 5;
+export const eventLookupRetryMs = 200;

@@ -8,6 +8,7 @@ export { systemTimers } from './types.js';
 export { createClusterAccess, type ClusterAccess, type ClusterAccessInit } from './cluster-access.js';
 export type { ChatEvent, EventSource } from './event-source.js';
 export { createPollEventSource, type PollEventSourceInit } from './poll-event-source.js';
+export { createStreamEventSource, type StreamEventSourceInit } from './stream-event-source.js';
 export { createAuthorizer, type Authorizer, type Decision } from './authorize.js';
 export { parseCommand, type Parsed, type ParseContext } from './parse-command.js';
 export { commandSpecs, commandNames, usageOf, type CommandName, type CommandSpec } from './command-specs.js';

@@ -16,7 +16,7 @@ export interface PollEventSourceInit {
 }
 
 /** Bounded map: insertion order, the oldest entry goes first. */
-function remember<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
+export function remember<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
   m.delete(k);
   m.set(k, v);
   while (m.size > max) {

@@ -7,7 +7,7 @@ describe('public surface', () => {
   it('src/chat', () => {
     expect(Object.keys(chat).sort()).toEqual([
       'KeyedBuckets', 'TokenBucket', 'commandNames', 'commandSpecs', 'createAuthorizer', 'createChatBot', 'createClusterAccess',
-      'createCommitterLookup', 'createOutbox', 'createPollEventSource', 'defaultChatLimits', 'parseCommand', 'systemTimers', 'usageOf',
+      'createCommitterLookup', 'createOutbox', 'createPollEventSource', 'createStreamEventSource', 'defaultChatLimits', 'parseCommand', 'systemTimers', 'usageOf',
     ]);
   });
   it('src/chat-irc', () => {

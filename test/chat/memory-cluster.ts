@@ -50,12 +50,13 @@ export class MemoryCluster implements ApiService {
   }
 
   /** Moves a job on; `log` lines are appended to its log. */
-  set(id: string, state: string, extra: { exitCode?: number; reason?: string; log?: string[]; node?: string } = {}): void {
+  set(id: string, state: string, extra: { exitCode?: number; reason?: string; log?: string[]; node?: string; attempts?: number } = {}): void {
     const j = this.jobsById.get(id);
     if (j === undefined) throw new Error(`no job ${id}`);
     j.state = state;
     if (state === 'running' || state === 'placed') j.node = extra.node ?? j.node ?? 'node-b';
     if (state === 'running') j.attempts = Math.max(1, j.attempts);
+    if (extra.attempts !== undefined) j.attempts = extra.attempts;
     if (extra.exitCode !== undefined) j.exitCode = extra.exitCode;
     if (extra.reason !== undefined) j.reason = extra.reason;
     if (extra.log) j.log.push(...extra.log);
