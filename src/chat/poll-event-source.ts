@@ -1,10 +1,11 @@
 import { CairnError } from '../util/errors.js';
 import type { ClusterAccess } from './cluster-access.js';
-import { eventPollMs, historySeedLimit, knownJobsMax, outcomesMax, vanishedLookupsMax } from './constants.js';
-import { outcomeKey, type ChatEvent, type EventSource } from './event-source.js';
+import { eventPollMs, knownJobsMax, vanishedLookupsMax } from './constants.js';
+import type { ChatEvent, EventSource } from './event-source.js';
 import type { ChatLog, Timers } from './types.js';
 import { systemTimers } from './types.js';
-import { failedStates, terminalStates, toHistoryOutcome, toJobInfo, toJobRows, type JobRow } from './views.js';
+import { JobOutcomes, remember } from './job-outcomes.js';
+import { failedStates, terminalStates, toJobInfo, toJobRows, type JobRow } from './views.js';
 
 export interface PollEventSourceInit {
   cluster: ClusterAccess;
@@ -16,23 +17,8 @@ export interface PollEventSourceInit {
 }
 
 /** Bounded map: insertion order, the oldest entry goes first. */
-export function remember<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
-  m.delete(k);
-  m.set(k, v);
-  while (m.size > max) {
-    const oldest = m.keys().next();
-    if (oldest.done) break;
-    m.delete(oldest.value);
-  }
-}
+export { remember };
 
-/**
- * Events by polling `GET /v1/jobs` every `intervalMs` (and `GET /v1/history` once, so a build
- * that was broken before the bot started is reported "fixed"). The first poll is a baseline:
- * jobs that had already ended then are not announced. A job that leaves the listing unfinished
- * is looked up by id. A cluster that cannot be reached is retried at the next poll, and what
- * ended meanwhile is announced then.
- */
 export function createPollEventSource(init: PollEventSourceInit): EventSource {
   const timers = init.timers ?? systemTimers;
   const intervalMs = init.intervalMs ?? eventPollMs;
@@ -42,7 +28,7 @@ export function createPollEventSource(init: PollEventSourceInit): EventSource {
   /** Runs already reported ended (or ended at the baseline). */
   const endedRuns = new Map<string, true>();
   /** Last outcome per pipeline/job name, for "fixed". */
-  const outcomes = new Map<string, 'succeeded' | 'failed'>();
+  const outcomes = new JobOutcomes();
   let listener: ((e: ChatEvent) => void) | null = null;
   let timer: unknown = null;
   let inFlight: Promise<void> | null = null;
@@ -50,30 +36,8 @@ export function createPollEventSource(init: PollEventSourceInit): EventSource {
   let stopped = false;
   let failing = false;
 
-  async function seed(): Promise<void> {
-    const records = await init.cluster.read((c) => c.history(historySeedLimit));
-    // History is newest first: the first record per key is its last outcome.
-    for (const r of records.map(toHistoryOutcome).reverse()) {
-      if (r === null) continue;
-      if (r.state === 'succeeded') remember(outcomes, outcomeKey(r), 'succeeded', outcomesMax);
-      else if (failedStates.has(r.state)) remember(outcomes, outcomeKey(r), 'failed', outcomesMax);
-    }
-  }
-
-  function jobEvent(job: JobRow): ChatEvent | null {
-    const key = outcomeKey(job);
-    if (failedStates.has(job.state)) {
-      remember(outcomes, key, 'failed', outcomesMax);
-      return { type: 'job-failed', job };
-    }
-    if (job.state === 'succeeded') {
-      const before = outcomes.get(key);
-      remember(outcomes, key, 'succeeded', outcomesMax);
-      return before === 'failed' ? { type: 'job-fixed', job } : { type: 'job-succeeded', job };
-    }
-    if (job.state === 'cancelled') return { type: 'job-cancelled', job };
-    return null;
-  }
+  const seed = (): Promise<void> => outcomes.seed(init.cluster);
+  const jobEvent = (job: JobRow): ChatEvent | null => outcomes.eventOf(job);
 
   async function poll(): Promise<ChatEvent[]> {
     if (!baselined) await seed();

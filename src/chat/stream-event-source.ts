@@ -1,12 +1,13 @@
 import type { ApiClient } from '../api/client.js';
 import { CairnError } from '../util/errors.js';
 import type { ClusterAccess } from './cluster-access.js';
-import { eventLookupRetryMs, eventLookupTries, historySeedLimit, knownJobsMax, outcomesMax, streamRetryMsMax, streamRetryMsMin } from './constants.js';
-import { outcomeKey, type ChatEvent, type EventSource } from './event-source.js';
-import { createPollEventSource, remember } from './poll-event-source.js';
+import { eventLookupRetryMs, eventLookupTries, knownJobsMax, streamRetryMsMax, streamRetryMsMin } from './constants.js';
+import type { ChatEvent, EventSource } from './event-source.js';
+import { createPollEventSource } from './poll-event-source.js';
+import { JobOutcomes, remember } from './job-outcomes.js';
 import type { ChatLog, Timers } from './types.js';
 import { systemTimers } from './types.js';
-import { failedStates, terminalStates, toHistoryOutcome, toJobInfo, toJobRows, type JobRow } from './views.js';
+import { failedStates, terminalStates, toJobInfo, toJobRows, type JobRow } from './views.js';
 
 export interface StreamEventSourceInit {
   cluster: ClusterAccess;
@@ -40,7 +41,7 @@ export function createStreamEventSource(init: StreamEventSourceInit): EventSourc
   const endedJobs = new Map<string, true>();
   const endedRuns = new Map<string, true>();
   /** Last outcome per pipeline/job name, for "fixed". */
-  const outcomes = new Map<string, 'succeeded' | 'failed'>();
+  const outcomes = new JobOutcomes();
   let listener: ((e: ChatEvent) => void) | null = null;
   let stopped = false;
   let baselined = false;
@@ -68,31 +69,8 @@ export function createStreamEventSource(init: StreamEventSourceInit): EventSourc
     });
   }
 
-  async function seed(): Promise<void> {
-    const records = await init.cluster.read((c) => c.history(historySeedLimit));
-    // History is newest first: the first record per key is its last outcome.
-    for (const r of records.map(toHistoryOutcome).reverse()) {
-      if (r === null) continue;
-      if (r.state === 'succeeded') remember(outcomes, outcomeKey(r), 'succeeded', outcomesMax);
-      else if (failedStates.has(r.state)) remember(outcomes, outcomeKey(r), 'failed', outcomesMax);
-    }
-  }
-
-  /** The ChatEvent of a job that ended; records its outcome for "fixed". */
-  function jobEvent(job: JobRow): ChatEvent | null {
-    const key = outcomeKey(job);
-    if (failedStates.has(job.state)) {
-      remember(outcomes, key, 'failed', outcomesMax);
-      return { type: 'job-failed', job };
-    }
-    if (job.state === 'succeeded') {
-      const before = outcomes.get(key);
-      remember(outcomes, key, 'succeeded', outcomesMax);
-      return before === 'failed' ? { type: 'job-fixed', job } : { type: 'job-succeeded', job };
-    }
-    if (job.state === 'cancelled') return { type: 'job-cancelled', job };
-    return null;
-  }
+  const seed = (): Promise<void> => outcomes.seed(init.cluster);
+  const jobEvent = (job: JobRow): ChatEvent | null => outcomes.eventOf(job);
 
   /** Reports a job that ended (once), then its run if that was the run's last job. */
   async function ended(job: JobRow): Promise<void> {
