@@ -1,5 +1,4 @@
 /** Defaults and limits of the cluster state machine, each with the reason for its value. */
-import type { RetryPolicy } from '../pipeline/types.js';
 
 /** Lease of a node: three missed heartbeats at the daemon's 1 s interval, short enough to rerun a dead node's jobs soon. */
 export const defaultLeaseMs = 3000;
@@ -10,7 +9,8 @@ export const leaseMsMax = 600_000;
 /** Voters kept by membership: five survive two failures, as etcd and Consul recommend. */
 export const defaultMaxVoters = 5;
 /** SPEC.md: node-lost retried twice, failure not retried. */
-export const defaultRetryPolicy: RetryPolicy = { max: 2, on: ['node-lost'] };
+/** SPEC.md's default retry policy; one definition, in the pipeline model. */
+export { defaultRetryPolicy } from '../pipeline/empty-job.js';
 /** Most retries a job may ask for: a job failing more often than this needs a person, not a loop. */
 export const retryMaxLimit = 10;
 /** Most job instances in one run: GitHub's matrix limit is 256 per job. */

@@ -1,3 +1,4 @@
+import { emptyJob } from './empty-job.js';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isTemplate } from './expression-scan.js';
 import type { IssueList } from './issues.js';
@@ -22,22 +23,7 @@ const unsupportedJobKeys: Record<string, string> = {
 
 /** Reads one job. GitHub's schema has already checked keys and types; this adds cairn's rules. */
 export function parseJob(src: YamlSource, id: string, keyNode: Node, node: Node | null, issues: IssueList): JobSpec {
-  const job: JobSpec = {
-    id,
-    name: id,
-    runsOn: [],
-    labels: [],
-    needs: [],
-    env: {},
-    defaults: {},
-    continueOnError: false,
-    outputs: {},
-    steps: [],
-    retry: { max: 2, on: ['node-lost'] },
-    artifacts: [],
-    sandbox: 'none',
-    loc: locOf(src, keyNode),
-  };
+  const job: JobSpec = emptyJob(id, locOf(src, keyNode));
   if (!identifierPattern.test(id)) {
     issues.add(locOf(src, keyNode), `job id '${id}' must start with a letter or '_' and contain only letters, digits, '-' and '_'`);
   }

@@ -1,3 +1,4 @@
+import { emptyJob } from './empty-job.js';
 import { CairnError } from '../util/errors.js';
 import { defaultName } from './parse-pipeline.js';
 import type { Pipeline } from './types.js';
@@ -62,15 +63,7 @@ export function parseScriptPipeline(text: string, file: string): Pipeline {
     env: {},
     defaults: {},
     jobs: [{
-      id,
-      name: id,
-      runsOn: [],
-      labels: [],
-      needs: [],
-      env: {},
-      defaults: {},
-      continueOnError: false,
-      outputs: {},
+      ...emptyJob(id, loc),
       steps: [{
         index: 0,
         name: `Run ${baseName(file)}`,
@@ -81,10 +74,6 @@ export function parseScriptPipeline(text: string, file: string): Pipeline {
         continueOnError: false,
         loc,
       }],
-      retry: { max: 2, on: ['node-lost'] },
-      artifacts: [],
-      sandbox: 'none',
-      loc,
     }],
   };
 }

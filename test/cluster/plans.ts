@@ -1,24 +1,9 @@
 /** Pipeline plans for tests, built without the parser (no vitest import, so scripts can use them too). */
+import { emptyJob } from '../../src/pipeline/empty-job.js';
 import type { JobInstance, JobSpec, JsonValue, Plan } from '../../src/pipeline/types.js';
 
 export function spec(id: string, over: Partial<JobSpec> = {}): JobSpec {
-  return {
-    id,
-    name: id,
-    runsOn: [],
-    labels: [],
-    needs: [],
-    env: {},
-    defaults: {},
-    continueOnError: false,
-    outputs: {},
-    steps: [],
-    retry: { max: 2, on: ['node-lost'] },
-    artifacts: [],
-    sandbox: 'none',
-    loc: { file: 'ci.yml', line: 1, column: 1 },
-    ...over,
-  };
+  return { ...emptyJob(id, { file: 'ci.yml', line: 1, column: 1 }), ...over };
 }
 
 /** A plan from specs; a spec with a matrix axis expands to one instance per value. */
