@@ -26,6 +26,18 @@ export function assertBuilt(): void {
 }
 
 /** Resolves with `fn()`'s first truthy value; rejects after `timeoutMs` naming `what` and the last value seen. */
+/** How long dispose() waits for each SIGKILLed node to be reaped before removing its directory. */
+const disposeExitWaitMs = 5000;
+
+/** Resolves with `p`, or with null once `ms` have passed: a bound on a wait, never a wait in itself. */
+export function withinMs<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([p, bound]).finally(() => clearTimeout(timer));
+}
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, everyMs = pollMs): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let last: unknown = undefined;
@@ -303,7 +315,7 @@ export class TestCluster {
 
   async dispose(): Promise<void> {
     this.stopAll();
-    await Promise.all(this.all.map((n) => Promise.race([n.exited, new Promise((r) => setTimeout(r, 5000))])));
+    await Promise.all(this.all.map((n) => withinMs(n.exited, disposeExitWaitMs)));
     if (!process.env.KEEP_CLUSTER) rmSync(this.dir, { recursive: true, force: true });
   }
 }

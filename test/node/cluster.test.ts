@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/index.js';
-import { api, cli, TestCluster, waitFor, type ClusterView, type JobView } from './cluster-harness.js';
+import { api, cli, TestCluster, waitFor, withinMs, type ClusterView, type JobView } from './cluster-harness.js';
 
 const labelsOf = { a: 'a', b: 'b', c: 'c' } as const;
 let cluster: TestCluster;
@@ -171,7 +171,7 @@ describe('a 3-node cluster on loopback', () => {
     // Work for the draining node waits instead of landing there.
     const late = await cluster.submit(other, `name: late\njobs:\n  late:\n    labels: [${leader}]\n    steps:\n      - run: "true"\n`);
     expect(late.status).toBe(201);
-    const exit = await Promise.race([node.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    const exit = await withinMs(node.exited, 30_000);
     expect(exit).toEqual({ code: 0, signal: null });
     const job = (await api<JobView>(cluster.node(other).apiUrl, `/v1/jobs/${sub.body.id}`)).body;
     expect(job.state).toBe('succeeded');
