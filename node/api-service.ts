@@ -1,3 +1,4 @@
+import { trace } from '../src/util/trace.js';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
@@ -53,6 +54,7 @@ export function createNodeApi(init: NodeApiInit): ApiService {
       return clusterStatusView(init.state(), { leader: r.leader, term: r.term }).nodes;
     },
     async submit(req: SubmitRequest) {
+      trace('api-submit');
       if (req.secrets && Object.keys(req.secrets).length > 0) {
         throw new CairnError('INVALID_INPUT', 'secrets cannot be submitted to the cluster yet: they would be written to the replicated log');
       }

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import type { AttemptStatus, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
 import { runJob, type Conclusion, type JobResult, type NeedResult } from '../src/exec/index.js';
 import type { AttemptLog } from '../src/logstore/index.js';
+import { trace } from '../src/util/trace.js';
 
 /** How long a cancelled or lease-expired attempt's processes get between SIGTERM and SIGKILL. */
 const attemptKillGraceMs = 5000;
@@ -85,6 +86,7 @@ export class JobHost {
 
   private async run(e: StartAttemptEffect, signal: AbortSignal): Promise<void> {
     const { node } = this.init;
+    trace('attempt-start', { job: e.job });
     void this.init.propose({ kind: 'AttemptStarted', job: e.job, attempt: e.attempt, node });
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
     const workspace = join(base, 'ws');

@@ -4,6 +4,7 @@ import type { Network } from '../src/net/index.js';
 import { decodeEnvelope, encodeEnvelope } from './entry-envelope.js';
 import type { RaftHost } from './raft-host.js';
 import type { StateHost } from './state-host.js';
+import { trace } from '../src/util/trace.js';
 
 /** One try waits this long for the command to be applied before proposing it again. */
 const proposeTryMs = 3000;
@@ -45,6 +46,7 @@ export class Proposer {
   /** Proposes `cmd` and resolves with its result once applied; NO_LEADER after the deadline. */
   async propose(cmd: Command, deadlineMs = proposeDeadlineMs): Promise<CommandResult> {
     const requestId = `${this.prefix}.${++this.seq}`;
+    trace('propose', { kind: cmd.kind, requestId });
     const bytes = encodeEnvelope({ timeMs: Date.now(), requestId, command: encodeCommand(cmd) });
     const deadline = Date.now() + deadlineMs;
     while (Date.now() < deadline) {

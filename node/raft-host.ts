@@ -4,6 +4,7 @@ import {
   type Snapshot, type SoftState,
 } from '../src/raft/index.js';
 import type { Wal } from '../src/wal/index.js';
+import { trace, tracing } from '../src/util/trace.js';
 
 /**
  * Raft timing of a node. A tick is 50 ms: heartbeats every 2 ticks (100 ms, as etcd), an
@@ -69,7 +70,9 @@ export class RaftHost {
     net.onRaftMessage((_from, bytes) => {
       if (this.stopped) return;
       try {
-        this.raft.step(decodeMessage(bytes));
+        const msg = decodeMessage(bytes);
+        if (tracing) trace('recv', { type: msg.type, entries: msg.entries?.length ?? 0, commit: msg.commit });
+        this.raft.step(msg);
       } catch (err) {
         this.init.onError(err);
         return;
@@ -155,11 +158,13 @@ export class RaftHost {
         for (const cb of [...this.leaderListeners]) cb();
       }
     }
+    if (tracing) trace('ready', { entries: rd.entries.length, committed: rd.committedEntries.length, msgs: rd.messages.map((m) => m.type), sync: rd.mustSync });
     // 1. Persist: nothing below may promise what is not on disk.
     await wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
     if (rd.snapshot !== null) storage.applySnapshot(rd.snapshot);
     storage.append(rd.entries);
     if (rd.hardState !== null) storage.setHardState(rd.hardState);
+    if (tracing) trace('saved');
     // 2. Send.
     for (const m of rd.messages) {
       const ok = net.sendRaft(m.to, encodeMessage(m));

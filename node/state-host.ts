@@ -5,6 +5,7 @@ import {
 import type { Entry, Snapshot } from '../src/raft/index.js';
 import type { Store, StoreEffect, StoreEntry } from '../src/store/index.js';
 import { decodeEnvelope } from './entry-envelope.js';
+import { trace, tracing } from '../src/util/trace.js';
 
 /** How long a proposer waits for its command to be applied before it gives up. */
 export const applyWaitMsMax = 10_000;
@@ -101,6 +102,7 @@ export class StateHost {
       if (entry.type !== 'normal') continue;
       const env = decodeEnvelope(entry.data);
       if (env === null) continue;
+      if (tracing) trace('apply', { index: entry.index, kind: (JSON.parse(new TextDecoder().decode(env.command)) as { kind: string }).kind });
       const out = applyEntry(this.state, env.command, { index: entry.index, term: entry.term, timeMs: env.timeMs });
       this.state = out.state;
       const storeEffects: StoreEffect[] = [];

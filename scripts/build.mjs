@@ -3,10 +3,13 @@
 import { build } from 'esbuild';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 
-await mkdir('dist', { recursive: true });
+// CAIRN_OUTDIR builds elsewhere (a directory inside the project, so the externals still resolve
+// from its node_modules): a private build that tests can use through CAIRN_BIN while dist/ is busy.
+const outdir = process.env.CAIRN_OUTDIR ?? 'dist';
+await mkdir(outdir, { recursive: true });
 await build({
   entryPoints: { main: 'src/cli/main.ts' },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -56,5 +59,5 @@ try {
 }
 await import('./main.js');
 `;
-await writeFile('dist/cairn.js', launcher);
-await chmod('dist/cairn.js', 0o755);
+await writeFile(`${outdir}/cairn.js`, launcher);
+await chmod(`${outdir}/cairn.js`, 0o755);
