@@ -71,7 +71,7 @@ export class RaftHost {
       if (this.stopped) return;
       try {
         const msg = decodeMessage(bytes);
-        if (tracing) trace('recv', { type: msg.type, entries: msg.entries?.length ?? 0, commit: msg.commit });
+        if (tracing) trace('recv', { type: msg.type, entries: 'entries' in msg ? msg.entries.length : 0 });
         this.raft.step(msg);
       } catch (err) {
         this.init.onError(err);
