@@ -57,7 +57,7 @@ export const rpcStreamsMax = 256;
 /** A gossip message (a compressed log chunk) may be at most this large. */
 export const gossipMessageBytesMax = 1 * MiB;
 
-/** Room for the gossipsub envelope (topic, signature, key, sequence number) around a message. */
+/** Room for the gossipsub envelope (topic, protobuf framing) and cairn's (origin, sequence number) around a message. */
 export const gossipEnvelopeBytesMax = 16 * KiB;
 
 /** Gossipsub heartbeat: a small cluster wants its mesh formed quickly, not bandwidth thrift. */

@@ -21,7 +21,7 @@ import {
   raftProtocol,
   rpcStreamsMax,
 } from './constants.js';
-import { Gossip } from './gossip.js';
+import { Gossip, gossipMessageId } from './gossip.js';
 import { JoinDialer } from './join-dialer.js';
 import { loadOrCreatePeerKey } from './peer-identity.js';
 import { checkedPreSharedKey } from './psk-check.js';
@@ -68,6 +68,9 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
     services: {
       identify: identify(),
       pubsub: gossipsub({
+        // Unsigned, with cairn's own origin envelope and message id: see Gossip.
+        globalSignaturePolicy: 'StrictNoSign',
+        msgIdFn: gossipMessageId,
         emitSelf: true,
         floodPublish: true,
         allowPublishToZeroTopicPeers: true,

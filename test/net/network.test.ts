@@ -162,6 +162,18 @@ describe('network on loopback', () => {
     expect(c.stats().gossipPublished).toBe(1);
   });
 
+  it('delivers the same bytes published twice as two messages (ids are origin and sequence, not a hash of the data)', async () => {
+    const got: string[] = [];
+    const unsub = b.subscribe('logs', (from, bytes) => {
+      if (from === a.peerId) got.push(new TextDecoder().decode(bytes));
+    });
+    await a.publish('logs', new TextEncoder().encode('same event'));
+    await a.publish('logs', new TextEncoder().encode('same event'));
+    await waitFor(() => got.length >= 2, 'both messages at B');
+    unsub();
+    expect(got).toEqual(['same event', 'same event']);
+  });
+
   it('refuses a node with another cluster key: no connection, no raft message', async () => {
     const d = await startNode(dir, 'd', generateClusterKey());
     try {
