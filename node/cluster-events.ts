@@ -16,9 +16,11 @@ export function toBusEvent(e: ClusterEvent, state: ClusterState, timeMs: number)
   const rec = state.jobs[e.job];
   const att = rec?.attempts.find((a) => a.n === e.attempt) ?? rec?.attempts.at(-1);
   switch (e.state) {
+    // The event carries the attempts so far when it happened: none for a new job. (The state is
+    // the one after the whole entry, which may have placed the job again already.)
     case 'queued':
-      return att !== undefined
-        ? { kind: 'job-retried', job: e.job, attempt: att.n + 1, reason: e.reason ?? att.reason ?? 'retried', timeMs }
+      return e.attempt !== null
+        ? { kind: 'job-retried', job: e.job, attempt: e.attempt + 1, reason: e.reason ?? rec?.attempts.find((a) => a.n === e.attempt)?.reason ?? 'retried', timeMs }
         : { kind: 'job-queued', job: e.job, name: e.name, timeMs };
     case 'running':
       return { kind: 'job-started', job: e.job, attempt: e.attempt ?? att?.n ?? 1, node: e.node ?? att?.node ?? '', timeMs };

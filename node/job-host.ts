@@ -5,11 +5,10 @@ import type { AttemptStatus, Command, CommandResult, StartAttemptEffect, StopAtt
 import { runJob, type Conclusion, type JobResult, type NeedResult } from '../src/exec/index.js';
 import type { AttemptLog } from '../src/logstore/index.js';
 import { trace } from '../src/util/trace.js';
+import { AttemptReporter } from './attempt-reporter.js';
 
 /** How long a cancelled or lease-expired attempt's processes get between SIGTERM and SIGKILL. */
 const attemptKillGraceMs = 5000;
-/** Reports of an attempt's end are retried this many times (a leader change may drop one). */
-const reportTriesMax = 5;
 
 export interface JobHostInit {
   node: string;
@@ -41,7 +40,10 @@ export function attemptLogFile(logsDir: string, job: string, attempt: number): s
 export class JobHost {
   private readonly running = new Map<string, Running>();
   private draining = false;
-  constructor(private readonly init: JobHostInit) {}
+  private readonly reporter: AttemptReporter;
+  constructor(private readonly init: JobHostInit) {
+    this.reporter = new AttemptReporter(init.node, init.propose);
+  }
 
   get count(): number {
     return this.running.size;
@@ -85,9 +87,8 @@ export class JobHost {
   }
 
   private async run(e: StartAttemptEffect, signal: AbortSignal): Promise<void> {
-    const { node } = this.init;
     trace('attempt-start', { job: e.job });
-    void this.init.propose({ kind: 'AttemptStarted', job: e.job, attempt: e.attempt, node });
+    void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
     const workspace = join(base, 'ws');
     const sourceDir = join(base, 'src');
@@ -128,18 +129,12 @@ export class JobHost {
     if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
     const exitCode = result === null ? null : ([...result.steps].reverse().find((s) => s.exitCode !== null)?.exitCode ?? (status === 'succeeded' ? 0 : null));
-    const report: Command = {
-      kind: 'AttemptFinished', job: e.job, attempt: e.attempt, node, status, exitCode,
-      outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
-    };
-    let res: CommandResult | null = null;
-    for (let i = 0; i < reportTriesMax; i++) {
-      res = await this.init.propose(report);
-      if (res.ok || res.code !== 'NO_LEADER') break;
-    }
+    const res = await this.reporter.report({
+      job: e.job, attempt: e.attempt, status, exitCode, outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
+    });
     // A refusal is normal after a lost lease (the cluster fenced this attempt off and ran it
     // again elsewhere), but it must not pass unseen.
-    if (res !== null && !res.ok) {
+    if (!res.ok) {
       this.init.log.warn({ job: e.job, attempt: e.attempt, status, code: res.code, reason: res.data.reason ?? null, refusal: res.message }, 'attempt report refused');
     }
     await rm(base, { recursive: true, force: true }).catch(() => undefined);

@@ -1,7 +1,7 @@
-import { leaseExpired, schedule, type ClusterState, type Command, type CommandResult } from '../src/cluster/index.js';
+import { leaseExpired, type ClusterState, type Command, type CommandResult } from '../src/cluster/index.js';
 import type { ConfChange, RaftNode } from '../src/raft/index.js';
 
-/** How often the leader looks for work: placements, expired leases, membership. */
+/** How often the leader looks for work: expired leases, membership (placement happens on apply). */
 export const leaderDutyMs = 25;
 /** A learner within this many entries of the leader's log counts as caught up. */
 const learnerCaughtUpEntries = 20;
@@ -17,8 +17,8 @@ export interface LeaderDutiesInit {
 }
 
 /**
- * What only the leader does, each a proposal so every node sees the same decisions: place
- * queued jobs, declare silent nodes down, and keep Raft's membership in step with the cluster's
+ * What only the leader does, each a proposal so every node sees the same decisions: declare
+ * silent nodes down, and keep Raft's membership in step with the cluster's
  * nodes (new nodes join as learners and are promoted while voters are fewer than the maximum).
  */
 export class LeaderDuties {
@@ -47,7 +47,6 @@ export class LeaderDuties {
     }
     this.leaderSinceMs ??= Date.now();
     const state = this.init.state();
-    for (const cmd of schedule(state)) this.once(`place:${cmd.job}:${cmd.attempt}`, cmd);
     for (const cmd of leaseExpired(state, Date.now(), { leaderSinceMs: this.leaderSinceMs })) this.once(`down:${cmd.node}`, cmd);
     this.membership(state);
   }

@@ -1,6 +1,6 @@
 import type { Network } from '../src/net/index.js';
 import {
-  createRaft, decodeMessage, encodeMessage, type Entry, type MemoryStorage, type ProposeResult, type RaftNode, type Ready,
+  createRaft, decodeMessage, encodeMessage, type Entry, type MemoryStorage, type Message, type ProposeResult, type RaftNode, type Ready,
   type Snapshot, type SoftState,
 } from '../src/raft/index.js';
 import type { Wal } from '../src/wal/index.js';
@@ -31,6 +31,11 @@ export interface RaftHostInit {
   apply(entries: Entry[], snapshot: Snapshot | null): Promise<void>;
   onSoftState?(s: SoftState): void;
   onError(err: unknown): void;
+}
+
+/** A leader's messages that may leave before its own Ready is persisted (see handle()). */
+function sendsBeforePersist(m: Message): boolean {
+  return m.type === 'app' || m.type === 'heartbeat';
 }
 
 /**
@@ -150,7 +155,7 @@ export class RaftHost {
   }
 
   private async handle(rd: Ready): Promise<void> {
-    const { wal, storage, net } = this.init;
+    const { wal, storage } = this.init;
     if (rd.softState) {
       this.init.onSoftState?.(rd.softState);
       if (rd.softState.leader !== this.leader) {
@@ -159,6 +164,13 @@ export class RaftHost {
       }
     }
     if (tracing) trace('ready', { entries: rd.entries.length, committed: rd.committedEntries.length, msgs: rd.messages.map((m) => m.type), sync: rd.mustSync });
+    // A leader's appends and heartbeats promise nothing about its own disk, so they go out before
+    // its fsync and the followers' fsyncs run alongside it (Raft thesis §10.2.1; etcd does the
+    // same). Safe because the next Ready (the one that could apply what the followers' acks
+    // commit) is only taken after this one is persisted: nothing is applied or acknowledged to a
+    // client before the leader's own copy is durable too. Everything else waits for the disk.
+    const early = this.raft.basicStatus().role === 'leader' ? rd.messages.filter(sendsBeforePersist) : [];
+    this.send(early);
     // 1. Persist: nothing below may promise what is not on disk.
     await wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
     if (rd.snapshot !== null) storage.applySnapshot(rd.snapshot);
@@ -166,11 +178,7 @@ export class RaftHost {
     if (rd.hardState !== null) storage.setHardState(rd.hardState);
     if (tracing) trace('saved');
     // 2. Send.
-    for (const m of rd.messages) {
-      const ok = net.sendRaft(m.to, encodeMessage(m));
-      if (!ok) this.raft.reportUnreachable(m.to);
-      if (m.type === 'snap') this.raft.reportSnapshot(m.to, ok);
-    }
+    this.send(early.length === 0 ? rd.messages : rd.messages.filter((m) => !sendsBeforePersist(m)));
     // 3. Apply, in order, but without holding up the next Ready: a git commit of history must
     // not delay persisting and sending the entries behind it (etcd applies off its raft loop
     // too). Conf changes and snapshots are awaited, so the core's view of the configuration
@@ -182,6 +190,14 @@ export class RaftHost {
     }
     // 4. Advance.
     this.raft.advance();
+  }
+
+  private send(messages: readonly Message[]): void {
+    for (const m of messages) {
+      const ok = this.init.net.sendRaft(m.to, encodeMessage(m));
+      if (!ok) this.raft.reportUnreachable(m.to);
+      if (m.type === 'snap') this.raft.reportSnapshot(m.to, ok);
+    }
   }
 
   private enqueueApply(entries: Entry[], snapshot: Snapshot | null): Promise<void> {

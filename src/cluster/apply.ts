@@ -3,13 +3,14 @@
  * entry. Deterministic: the result depends only on the state, the command and the entry's meta
  * (its time comes from the entry, never from the clock of the node applying it).
  */
-import { attemptFinished, attemptStarted, jobPlaced } from './attempt-handlers.js';
+import { attemptFinished, attemptReports, attemptStarted, jobPlaced } from './attempt-handlers.js';
 import type { Command, CommandKind, CommandOf } from './commands.js';
 import { configSet, pipelineAdded, pipelineRemoved, tick } from './config-handlers.js';
 import { Draft, refuse } from './draft.js';
 import type { CommandResult, Effect } from './effects.js';
 import { nodeDown, nodeDraining, nodeHeartbeat, nodeJoined, nodeLabelsSet, nodeRemoved, nodeRoleSet } from './node-handlers.js';
 import { jobCancelled, runSubmitted } from './run-handlers.js';
+import { schedule } from './schedule.js';
 import { pruneFinished } from './state.js';
 import { assert } from '../util/errors.js';
 import type { ApplyMeta, ClusterState } from './types.js';
@@ -29,6 +30,7 @@ const handlers: { [K in CommandKind]: Handler<K> } = {
   JobPlaced: jobPlaced,
   AttemptStarted: attemptStarted,
   AttemptFinished: attemptFinished,
+  AttemptReports: attemptReports,
   JobCancelled: jobCancelled,
   PipelineAdded: pipelineAdded,
   PipelineRemoved: pipelineRemoved,
@@ -64,8 +66,23 @@ export function applyCommand(state: ClusterState, cmd: Command, meta: ApplyMeta)
     assert(!d.dirty, `${cmd.kind} refused after writing: handlers must decide before they write`);
     return { state: { ...state, appliedIndex: meta.index, clockMs: d.now }, effects: [], result };
   }
+  placeReady(d);
   if (d.effects.some((e) => e.kind === 'event' && e.event.type === 'run' && e.event.state !== 'running')) pruneFinished(d);
   return { state: d.state, effects: d.effects, result };
+}
+
+/**
+ * Placement happens in the state machine, in the same entry that made a job placeable (its
+ * submission, a freed slot, a node coming up): every node computes the same placements from the
+ * same state, so a job starts one Raft round after its submit instead of two (the leader used
+ * to propose each placement as an entry of its own). The scheduler is pure and deterministic;
+ * JobPlaced stays a command for logs written before, and it re-checks everything on apply.
+ */
+function placeReady(d: Draft): void {
+  for (const cmd of schedule(d.state)) {
+    const placed = jobPlaced(d, cmd);
+    assert(placed.ok, `the scheduler's own placement was refused: ${placed.ok ? '' : placed.message}`);
+  }
 }
 
 /** Applies commands in order from consecutive indexes; a convenience for tests and replays. */

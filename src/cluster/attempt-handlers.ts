@@ -1,5 +1,5 @@
 /**
- * Handlers of the attempt commands: JobPlaced (the leader's decision), AttemptStarted and
+ * Handlers of the attempt commands: JobPlaced (a placement, made on apply by the scheduler), AttemptStarted and
  * AttemptFinished (the node's reports). Reports are fenced: only the job's current attempt,
  * from that attempt's node, before it ended, is accepted; anything else is refused with why.
  */
@@ -89,6 +89,15 @@ function outputsSize(outputs: Record<string, string>): number {
   let n = 0;
   for (const [k, v] of Object.entries(outputs)) n += k.length + v.length;
   return n;
+}
+
+/** Applies each report as its own command would be, in order; one result per report. */
+export function attemptReports(d: Draft, c: CommandOf<'AttemptReports'>): CommandResult {
+  const reports = c.reports.map((r): CommandResult => {
+    if (r.status === 'running') return attemptStarted(d, { kind: 'AttemptStarted', job: r.job, attempt: r.attempt, node: c.node });
+    return attemptFinished(d, { ...r, kind: 'AttemptFinished', node: c.node });
+  });
+  return { ok: true, reports };
 }
 
 export function attemptFinished(d: Draft, c: CommandOf<'AttemptFinished'>): CommandResult {

@@ -11,6 +11,7 @@ import { applyCommand } from './apply.js';
 import type { Command, CommandKind } from './commands.js';
 import { refuse } from './draft.js';
 import type { ApplyMeta, ClusterState } from './types.js';
+import { attemptReportsMax } from './constants.js';
 
 /** JSON with object keys sorted at every level; `undefined` properties are left out, as JSON does. */
 export function canonicalJson(value: unknown): string {
@@ -50,7 +51,7 @@ export function decodeState(bytes: Uint8Array): ClusterState {
   return v as ClusterState;
 }
 
-type FieldType = 'string' | 'number' | 'boolean' | 'string[]' | 'record' | 'string-record' | 'json' | 'plan' | 'source' | 'role' | 'status';
+type FieldType = 'string' | 'number' | 'boolean' | 'string[]' | 'record' | 'string-record' | 'json' | 'plan' | 'source' | 'role' | 'status' | 'reports';
 type Schema = Record<string, FieldType | `?${FieldType}`>;
 
 const fence: Schema = { job: 'string', attempt: 'number', node: 'string' };
@@ -68,6 +69,7 @@ const schemas: { [K in CommandKind]: Schema } = {
   JobPlaced: fence,
   AttemptStarted: fence,
   AttemptFinished: { ...fence, status: 'status', exitCode: '?number', outputs: '?string-record', logDigest: '?string', error: '?string' },
+  AttemptReports: { node: 'string', reports: 'reports' },
   JobCancelled: { job: 'string', reason: '?string' },
   PipelineAdded: { name: 'string', fileName: 'string', text: 'string', repo: '?string', ref: '?string' },
   PipelineRemoved: { name: 'string' },
@@ -113,7 +115,27 @@ function fieldProblem(type: FieldType, v: unknown): string | null {
       && (v.authorEmail === undefined || typeof v.authorEmail === 'string') ? null : 'a { repo, ref, authorEmail? }';
     case 'role': return v === 'voter' || v === 'learner' ? null : 'voter or learner';
     case 'status': return v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'skipped' ? null : 'succeeded, failed, cancelled or skipped';
+    case 'reports': return reportsProblem(v);
   }
+}
+
+/** The fields of one AttemptReports item: a started report, or an AttemptFinished without kind and node. */
+const reportSchema: Schema = { job: 'string', attempt: 'number', exitCode: '?number', outputs: '?string-record', logDigest: '?string', error: '?string' };
+
+function reportsProblem(v: unknown): string | null {
+  if (!Array.isArray(v) || v.length === 0 || v.length > attemptReportsMax) return `a list of 1 to ${attemptReportsMax} reports`;
+  for (const r of v as unknown[]) {
+    if (!isRecord(r)) return 'a list of report objects';
+    if (r.status !== 'running' && fieldProblem('status', r.status) !== null) return 'reports whose status is running, succeeded, failed, cancelled or skipped';
+    for (const [field, spec] of Object.entries(reportSchema)) {
+      const optional = spec.startsWith('?');
+      const value = r[field];
+      if (optional && (value === undefined || value === null)) continue;
+      const problem = fieldProblem((optional ? spec.slice(1) : spec) as FieldType, value);
+      if (problem !== null) return `reports whose ${field} is ${problem}`;
+    }
+  }
+  return null;
 }
 
 /** Checks a command's shape; returns it with null optional fields removed. Throws CairnError INVALID_INPUT. */

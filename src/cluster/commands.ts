@@ -85,7 +85,7 @@ export interface RunSubmittedCommand {
   submittedBy?: string;
 }
 
-/** The leader placed attempt `attempt` (= attempts so far + 1) of a queued job on a node. */
+/** Attempt `attempt` (= attempts so far + 1) of a queued job goes to a node: applyCommand makes these itself, at the end of the entry that made the job placeable. */
 export interface JobPlacedCommand {
   kind: 'JobPlaced';
   job: string;
@@ -120,6 +120,23 @@ export interface AttemptFinishedCommand {
   logDigest?: string | null;
   /** An error that ended it (executor failure), for the reason. */
   error?: string | null;
+}
+
+/** One attempt's report inside AttemptReports: `running` (it started) or how it ended. */
+export type AttemptReport =
+  | { job: string; attempt: number; status: 'running' }
+  | (Omit<AttemptFinishedCommand, 'kind' | 'node'>);
+
+/**
+ * A node's reports of its attempts, in the order they happened, in one entry: reports that
+ * pile up while one entry is being committed go together in the next, so a busy node costs the
+ * log one entry per Raft round rather than two per job. Each is applied (and fenced) as its
+ * AttemptStarted / AttemptFinished would be; the result holds one result per report.
+ */
+export interface AttemptReportsCommand {
+  kind: 'AttemptReports';
+  node: string;
+  reports: AttemptReport[];
 }
 
 /** Cancel a job, or every unfinished job of a run when `job` is a run id. */
@@ -166,6 +183,7 @@ export type Command =
   | JobPlacedCommand
   | AttemptStartedCommand
   | AttemptFinishedCommand
+  | AttemptReportsCommand
   | JobCancelledCommand
   | PipelineAddedCommand
   | PipelineRemovedCommand

@@ -31,3 +31,8 @@ export const nodeAddrsMax = 32;
 export const nodeSlotsMax = 1024;
 /** Node and pipeline names: as `cairn node start --name` accepts them. */
 export const nameRe = /^[A-Za-z0-9._-]{1,63}$/;
+/**
+ * Most reports in one AttemptReports entry: a node with many slots finishing jobs together
+ * still sends small entries (each report may carry up to jobOutputsBytesMax of outputs).
+ */
+export const attemptReportsMax = 64;

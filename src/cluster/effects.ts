@@ -88,5 +88,5 @@ export type Effect = StartAttemptEffect | StopAttemptEffect | HistoryEffect | Ev
 
 /** What the proposer hears back once its command is applied. */
 export type CommandResult =
-  | { ok: true; run?: { id: string; jobs: string[]; duplicate: boolean } }
+  | { ok: true; run?: { id: string; jobs: string[]; duplicate: boolean }; reports?: CommandResult[] }
   | { ok: false; code: ErrorCode; message: string; data: Record<string, JsonValue> };

@@ -1,7 +1,7 @@
 /**
  * Front door of the replicated cluster state (pure: no I/O, no clock). Every node applies the
- * committed Raft log with applyCommand (or applyEntry for raw bytes); the leader also runs
- * schedule() and leaseExpired() and proposes what they return. Views give SPEC.md's shapes.
+ * committed Raft log with applyCommand (or applyEntry for raw bytes), which also places the jobs
+ * each entry makes placeable (schedule()); the leader runs leaseExpired() and proposes what it returns. Views give SPEC.md's shapes.
  */
 export type {
   AttemptRecord, AttemptState, ApplyMeta, ClusterConfig, ClusterState, JobRecord, JobResult, JobState, NodeRecord, NodeRole,
@@ -9,7 +9,7 @@ export type {
 } from './types.js';
 export { jobStates, terminalJobStates } from './types.js';
 export type {
-  AttemptFinishedCommand, AttemptStartedCommand, AttemptStatus, Command, CommandKind, CommandOf, ConfigSetCommand, JobCancelledCommand,
+  AttemptFinishedCommand, AttemptReport, AttemptReportsCommand, AttemptStartedCommand, AttemptStatus, Command, CommandKind, CommandOf, ConfigSetCommand, JobCancelledCommand,
   JobPlacedCommand, NodeDownCommand, NodeDrainingCommand, NodeHeartbeatCommand, NodeJoinedCommand, NodeLabelsSetCommand, NodeRemovedCommand,
   NodeRoleSetCommand, PipelineAddedCommand, PipelineRemovedCommand, RunSubmittedCommand, TickCommand,
 } from './commands.js';

@@ -1,7 +1,7 @@
 /**
  * Whether a queued job may be placed now, apart from nodes: its needs have all ended and let it
- * run, and its matrix's `max-parallel` leaves room. Shared by the leader's schedule() and the
- * JobPlaced handler, so a placement the leader proposes is checked again, identically, on apply.
+ * run, and its matrix's `max-parallel` leaves room. Shared by schedule() and the JobPlaced
+ * handler, so every placement is checked again, identically, when it is applied.
  */
 import type { ClusterState, JobRecord } from './types.js';
 import { needsGate } from './needs.js';

@@ -1,7 +1,7 @@
 /**
- * The leader's scheduling pass: from the applied state, the JobPlaced commands to propose. It is
- * run after applying; a placement made stale by entries applied in the meantime is refused on
- * apply (JobPlaced re-checks everything), so proposing twice is harmless.
+ * The scheduling pass: from the state, the placements to make now. applyCommand runs it at the
+ * end of every entry and applies them in that same entry (so every node places alike); each
+ * placement is a JobPlaced command, which re-checks everything, as one read from an old log does.
  */
 import type { LabelTerm, NodeView, QueuedJob } from '../scheduler/index.js';
 import { assign, hasFreeSlot, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';

@@ -97,6 +97,7 @@ describe('codec boundary', () => {
       { kind: 'JobPlaced', job: '1.1', attempt: 1, node: 'n' },
       { kind: 'AttemptStarted', job: '1.1', attempt: 1, node: 'n' },
       { kind: 'AttemptFinished', job: '1.1', attempt: 1, node: 'n', status: 'failed', exitCode: 1, outputs: { a: 'b' }, logDigest: 'd', error: 'e' },
+      { kind: 'AttemptReports', node: 'n', reports: [{ job: '1.1', attempt: 1, status: 'running' }, { job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0, outputs: { a: 'b' }, logDigest: 'd' }] },
       { kind: 'JobCancelled', job: '1', reason: 'r' },
       { kind: 'PipelineAdded', name: 'p', fileName: 'p.yml', text: 't', repo: 'r', ref: 'main' },
       { kind: 'PipelineRemoved', name: 'p' },

@@ -16,9 +16,10 @@ describe('fencing: at most one result per job', () => {
     const first = h.job('1.1').attempts[0]!;
     h.ok({ kind: 'AttemptStarted', job: '1.1', attempt: 1, node: first.node });
     h.ok({ kind: 'NodeDown', node: first.node, reason: 'lease expired' });
-    expect(h.job('1.1')).toMatchObject({ state: 'queued' });
+    // Re-queued and, in the same entry, placed again on the node that is left.
+    expect(h.job('1.1')).toMatchObject({ state: 'placed' });
     expect(h.job('1.1').attempts[0]).toMatchObject({ n: 1, state: 'lost' });
-    h.schedule();
+    expect(h.schedule()).toEqual([{ job: '1.1', node: first.node === 'n1' ? 'n2' : 'n1' }]);
     const second = h.job('1.1').attempts[1]!;
     expect(second.n).toBe(2);
     expect(second.node).not.toBe(first.node);

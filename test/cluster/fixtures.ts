@@ -56,11 +56,18 @@ export class Harness {
     return { run: out.result.run.id, jobs: out.result.run.jobs };
   }
 
-  /** Runs the leader's pass and applies what it proposes; returns the placements. */
+  /** How many effects schedule() has looked at. */
+  private placementsSeen = 0;
+
+  /**
+   * The placements made since the last call: the state machine places on apply, in the entry
+   * that made a job placeable, so nothing is left for a separate pass (checked: it proposes none).
+   */
   schedule(): Array<{ job: string; node: string }> {
-    const cmds = schedule(this.state);
-    for (const c of cmds) this.ok(c);
-    return cmds.map((c) => ({ job: c.job, node: c.node }));
+    expect(schedule(this.state)).toEqual([]);
+    const placed = this.effects.slice(this.placementsSeen).filter((e) => e.kind === 'start-attempt');
+    this.placementsSeen = this.effects.length;
+    return placed.map((e) => ({ job: e.job, node: e.node }));
   }
 
   job(id: string): JobRecord {

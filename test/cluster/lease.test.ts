@@ -19,7 +19,9 @@ describe('leaseExpired', () => {
     expect(leaseExpired(h.state, bBeat + lease)).toEqual([]);
     h.ok(cmds[0]!);
     const lostJob = Object.values(h.state.jobs).find((j) => j.attempts[0]!.node === 'b')!;
-    expect(lostJob.state).toBe('queued');
+    // Re-queued and placed again at once on a, which has a free slot.
+    expect(lostJob.state).toBe('placed');
+    expect(lostJob.attempts.map((x) => [x.node, x.state])).toEqual([['b', 'lost'], ['a', 'placed']]);
     expect(leaseExpired(h.state, now + 10_000).map((c) => c.node)).toEqual(['a']);
   });
 

@@ -60,8 +60,11 @@ describe('retry policy in the state machine', () => {
     h.submit(plan([spec('a', { retry: { max: 1, on: ['failure'] } })]));
     h.schedule();
     h.finish('1.1', 'failed', { exitCode: 1 });
-    expect(h.job('1.1')).toMatchObject({ state: 'queued', reason: 'attempt 1 failed (exit 1); retrying as attempt 2' });
-    h.schedule();
+    // Re-queued (the event says why) and placed again in the same entry.
+    const events = h.effectsOf('event').map((e) => e.event).filter((e) => e.type === 'job' && e.job === '1.1');
+    expect(events.at(-2)).toMatchObject({ state: 'queued', reason: 'attempt 1 failed (exit 1); retrying as attempt 2' });
+    expect(h.job('1.1')).toMatchObject({ state: 'placed' });
+    expect(h.schedule()).toEqual([{ job: '1.1', node: 'n1' }]);
     h.finish('1.1', 'failed', { exitCode: 1 });
     expect(h.job('1.1')).toMatchObject({ state: 'failed', reason: 'attempt 2 failed (exit 1); retries exhausted (1)' });
     expect(h.effectsOf('history').map((e) => e.record.attempt)).toEqual([1, 2]);

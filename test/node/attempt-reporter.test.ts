@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Command, CommandResult } from '../../src/cluster/index.js';
+import { AttemptReporter } from '../../node/attempt-reporter.js';
+
+/** A proposer whose proposals resolve when the test says (as Raft commits them). */
+function heldProposer(): { sent: Command[]; settle(r: (cmd: Command) => CommandResult): void; propose(cmd: Command): Promise<CommandResult> } {
+  const sent: Command[] = [];
+  const waiting: Array<{ cmd: Command; resolve(r: CommandResult): void }> = [];
+  return {
+    sent,
+    settle(r) {
+      for (const w of waiting.splice(0)) w.resolve(r(w.cmd));
+    },
+    propose(cmd) {
+      sent.push(cmd);
+      return new Promise((resolve) => waiting.push({ cmd, resolve }));
+    },
+  };
+}
+
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+const allOk = (cmd: Command): CommandResult => ({ ok: true, reports: cmd.kind === 'AttemptReports' ? cmd.reports.map(() => ({ ok: true })) : [] });
+
+describe('AttemptReporter', () => {
+  it('sends the first report at once and the ones that come meanwhile together, each with its own result', async () => {
+    const p = heldProposer();
+    const r = new AttemptReporter('n1', (c) => p.propose(c));
+    const first = r.report({ job: '1.1', attempt: 1, status: 'running' });
+    const later = [r.report({ job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0 }), r.report({ job: '2.1', attempt: 1, status: 'running' })];
+    await flush();
+    expect(p.sent).toEqual([{ kind: 'AttemptReports', node: 'n1', reports: [{ job: '1.1', attempt: 1, status: 'running' }] }]);
+    p.settle(allOk);
+    expect(await first).toEqual({ ok: true });
+    await flush();
+    expect(p.sent[1]).toEqual({ kind: 'AttemptReports', node: 'n1', reports: [{ job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0 }, { job: '2.1', attempt: 1, status: 'running' }] });
+    p.settle((cmd) => ({ ok: true, reports: [{ ok: true }, { ok: false, code: 'CONFLICT', message: 'stale', data: { reason: 'stale-attempt' } }] as CommandResult[] }));
+    expect(await Promise.all(later)).toEqual([{ ok: true }, { ok: false, code: 'CONFLICT', message: 'stale', data: { reason: 'stale-attempt' } }]);
+    expect(p.sent).toHaveLength(2);
+  });
+
+  it('tries a batch again when no leader took it, then gives each report the refusal', async () => {
+    const p = heldProposer();
+    const r = new AttemptReporter('n1', (c) => p.propose(c));
+    const res = r.report({ job: '1.1', attempt: 1, status: 'failed', exitCode: 1 });
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      p.settle(() => ({ ok: false, code: 'NO_LEADER', message: 'no leader', data: {} }));
+    }
+    expect(await res).toMatchObject({ ok: false, code: 'NO_LEADER' });
+    expect(p.sent).toHaveLength(5);
+  });
+});
