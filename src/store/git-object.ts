@@ -30,31 +30,48 @@ export interface TreeEntry {
 
 /**
  * Git orders tree entries by name bytes, a subtree's name compared as if it ended in '/'.
- * `git fsck` rejects any other order. For ASCII names (all the store writes) comparing JS
- * strings gives the byte order without encoding anything.
+ * `git fsck` rejects any other order. For ASCII (all the store writes) UTF-16 code units
+ * compare as UTF-8 bytes do, so no name is encoded unless it holds other characters.
  */
-export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
-  const ka = a.mode === treeMode ? `${a.name}/` : a.name;
-  const kb = b.mode === treeMode ? `${b.name}/` : b.name;
-  if (asciiOnly.test(ka) && asciiOnly.test(kb)) return ka < kb ? -1 : ka > kb ? 1 : 0;
-  return Buffer.compare(Buffer.from(ka), Buffer.from(kb));
+export function compareTreeNames(a: string, aIsTree: boolean, b: string, bIsTree: boolean): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i <= n; i++) {
+    const ca = i < a.length ? a.charCodeAt(i) : aIsTree && i === a.length ? slashCode : 0;
+    const cb = i < b.length ? b.charCodeAt(i) : bIsTree && i === b.length ? slashCode : 0;
+    if (ca === cb) {
+      if (ca === 0) return 0;
+      continue;
+    }
+    if (ca >= asciiEnd || cb >= asciiEnd) return Buffer.compare(Buffer.from(aIsTree ? `${a}/` : a), Buffer.from(bIsTree ? `${b}/` : b));
+    return ca - cb;
+  }
+  return 0;
 }
 
-const asciiOnly = /^[\x00-\x7f]*$/;
+const slashCode = 0x2f;
+const asciiEnd = 0x80;
 
-/** Encodes entries (sorted here) as a tree object's content, in one allocation. */
-export function encodeTree(entries: TreeEntry[]): Buffer {
-  const sorted = [...entries].sort(compareTreeEntries);
+/**
+ * Encodes entries, which must be in git's order (compareTreeNames), as a tree object's
+ * content, in one allocation. The tree model keeps its entries in that order, so no tree is
+ * sorted again when it is written.
+ */
+export function encodeTree(entries: readonly TreeEntry[]): Buffer {
   let size = 0;
-  for (const e of sorted) size += e.mode.length + 1 + Buffer.byteLength(e.name) + 1 + 20;
+  for (const e of entries) size += e.mode.length + 1 + Buffer.byteLength(e.name) + 1 + 20;
   const out = Buffer.alloc(size);
   let pos = 0;
-  for (const e of sorted) {
-    pos += out.write(`${e.mode} ${e.name}\0`, pos);
+  for (const e of entries) {
+    pos += out.write(e.mode, pos, 'latin1');
+    out[pos++] = spaceCode;
+    pos += out.write(e.name, pos);
+    out[pos++] = 0;
     pos += out.write(e.oid, pos, 'hex');
   }
   return out;
 }
+
+const spaceCode = 0x20;
 
 /** Decodes a tree object's content; only the two modes the store writes are accepted. */
 export function decodeTree(content: Uint8Array, oid: string): TreeEntry[] {

@@ -4,12 +4,20 @@
  *   config/<key>.json                       one cluster setting (any JSON value)
  *   pipelines/<name>/definition             a registered pipeline, verbatim
  *   pipelines/<name>/source.json            its registration: { name, repo?, ref? }
- *   history/<h0>/<h1>/<jobId>/<n>.json      attempt n of a job; h0 h1 are the first two hex
- *                                           digits of sha256(jobId)
+ *   history/<h0>/<h1>/<h2>/<jobId>/<n>.json attempt n of a job; h0 h1 h2 are the first three
+ *                                           hex digits of sha256(jobId)
  *
  * History is sharded by a hash of the job id so that every tree stays small whatever the
  * pattern of ids: a commit rewrites the trees on one record's path, so their size is the cost
- * of a commit. Two levels of 16 keep the upper trees under 500 bytes and give 256 leaves.
+ * of a commit. Three levels of 16 keep the upper trees under 500 bytes and give 4,096 leaves,
+ * which hold about 12 jobs each at 50,000 jobs and 250 at a million: the cost of a commit
+ * stays flat over any history a cluster keeps (with two levels, a leaf held 200 jobs at 50,000
+ * and a commit cost three times what it did at 1,000).
+ *
+ * Layout change (no released store used the old one): stores written before had two levels
+ * (history/<h0>/<h1>/<jobId>/). This version neither reads nor migrates them: their records
+ * stay in the repository but `cairn history` does not see them. Start such a node on a new
+ * data directory.
  */
 import { createHash } from 'node:crypto';
 import { CairnError } from '../util/errors.js';
@@ -58,8 +66,11 @@ export function pipelinePath(name: string): string[] {
 /** The directory of one job's attempts. */
 export function jobHistoryPath(jobId: string): string[] {
   const h = createHash('sha256').update(jobId).digest('hex');
-  return [historyDir, h[0]!, h[1]!, jobId];
+  return [historyDir, h[0]!, h[1]!, h[2]!, jobId];
 }
+
+/** Levels of hex-digit directories between `history/` and a job's directory. */
+export const historyShardLevels = 3;
 
 export function attemptFile(attempt: number): string {
   return `${attempt}.json`;

@@ -19,7 +19,7 @@ import { LruCache } from './lru-cache.js';
 import { PackFile } from './pack-file.js';
 import { buildPack, type NewObject } from './pack-writer.js';
 import { concatPacks, type ConcatResult } from './pack-concat.js';
-import { buildIdx, packBytesMax } from './pack-format.js';
+import { packBytesMax } from './pack-format.js';
 
 export interface StoredObject {
   type: ObjectType;
@@ -82,14 +82,16 @@ export class ObjectDb {
   /** True when some pack holds `oid`. */
   has(oid: string): boolean {
     // The empty tree counts only once written: git fsck wants every tree a commit names.
-    return this.packs.some((p) => p.find(oid) >= 0);
+    const want = Buffer.from(oid, 'hex');
+    return this.packs.some((p) => p.findRaw(want) >= 0);
   }
 
   /** Reads an object and checks its id; a missing or mismatched object is corruption. */
   async read(oid: string): Promise<StoredObject> {
     if (oid === emptyTreeId) return { type: 'tree', content: Buffer.alloc(0), byteLength: 0 };
+    const want = Buffer.from(oid, 'hex');
     for (const p of this.packs) {
-      const offset = p.find(oid);
+      const offset = p.findRaw(want);
       if (offset < 0) continue;
       const obj = await this.resolveAt(p, offset, 0);
       if (objectId(obj.type, obj.content) !== oid) {
@@ -238,7 +240,7 @@ export class ObjectDb {
       return;
     }
     const name = result.checksum.toString('hex');
-    const idx = buildIdx(result.entries, result.checksum);
+    const idx = result.idx;
     const base = join(this.packDir, `pack-${name}`);
     await writeFileSynced(join(this.gitdir, pendingMergeFile), Buffer.from(JSON.stringify({ target: name, sources: sources.map((s) => s.name) })), true);
     await writeFileSynced(join(this.packDir, 'tmp_idx_merge'), idx, false); // derived: rebuilt if torn
@@ -289,7 +291,7 @@ export class ObjectDb {
     if (result === null) {
       throw new CairnError('STORAGE_CORRUPT', `two packs of ${this.gitdir} hold the same objects; run git repack -a -d in it`, { gitdir: this.gitdir });
     }
-    return { pack: Buffer.concat(chunks), idx: buildIdx(result.entries, result.checksum) };
+    return { pack: Buffer.concat(chunks), idx: result.idx };
   }
 
   /**

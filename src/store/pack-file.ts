@@ -70,16 +70,20 @@ export class PackFile {
 
   private get oidsAt(): number { return idxHeaderBytes + idxFanoutBytes; }
 
-  /** Offset of `oid` in this pack, or -1. A binary search within the fanout bucket. */
+  /** Offset of `oid` in this pack, or -1. */
   find(oid: string): number {
-    const want = Buffer.from(oid, 'hex');
+    return this.findRaw(Buffer.from(oid, 'hex'));
+  }
+
+  /** Offset of the object whose id is the 20 bytes `want`, or -1: a binary search in its fanout bucket. */
+  findRaw(want: Buffer): number {
     const first = want[0]!;
     let lo = first === 0 ? 0 : this.idx.readUInt32BE(idxHeaderBytes + (first - 1) * 4);
     let hi = this.idx.readUInt32BE(idxHeaderBytes + first * 4);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const at = this.oidsAt + mid * 20;
-      const c = Buffer.compare(this.idx.subarray(at, at + 20), want);
+      const c = this.idx.compare(want, 0, 20, at, at + 20);
       if (c === 0) return this.offsetAt(mid);
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -87,18 +91,34 @@ export class PackFile {
     return -1;
   }
 
-  /** Every object with its offset and CRC, in index order (for merging packs). */
+  /** Every object with its offset and CRC, in index order. */
   entries(): IdxEntry[] {
     const out: IdxEntry[] = [];
-    const crcsAt = this.oidsAt + this.count * 20;
     for (let i = 0; i < this.count; i++) {
       const at = this.oidsAt + i * 20;
-      out.push({ oid: this.idx.toString('hex', at, at + 20), offset: this.offsetAt(i), crc: this.idx.readUInt32BE(crcsAt + i * 4) });
+      out.push({ oid: this.idx.toString('hex', at, at + 20), offset: this.offsetAt(i), crc: this.crcAt(i) });
     }
     return out;
   }
 
-  private offsetAt(i: number): number {
+  /** Compares the id of this pack's i-th object (in index order) with `other`'s j-th. */
+  compareOids(i: number, other: PackFile, j: number): number {
+    const at = this.oidsAt + i * 20;
+    const otherAt = other.oidsAt + j * 20;
+    return this.idx.compare(other.idx, otherAt, otherAt + 20, at, at + 20);
+  }
+
+  /** Copies the id of the i-th object (in index order) into `out` at `at`. */
+  copyOid(i: number, out: Buffer, at: number): void {
+    const from = this.oidsAt + i * 20;
+    this.idx.copy(out, at, from, from + 20);
+  }
+
+  crcAt(i: number): number {
+    return this.idx.readUInt32BE(this.oidsAt + this.count * 20 + i * 4);
+  }
+
+  offsetAt(i: number): number {
     const offsetsAt = this.oidsAt + this.count * 24;
     const v = this.idx.readUInt32BE(offsetsAt + i * 4);
     if ((v & 0x80000000) === 0) return v;

@@ -26,7 +26,7 @@ import { decodeCommit, encodeCommit, objectId } from './git-object.js';
 import { clearStaleLock, commitHead, deleteHead, prepareHead, readHead, writeHead } from './head-ref.js';
 import { compareNewestFirst, HistoryIndex, sortTimeOf } from './history-index.js';
 import {
-  attemptFile, attemptOfFile, checkJobId, checkName, configDir, configPath, historyDir, jobHistoryPath, pipelineDefinitionFile,
+  attemptFile, attemptOfFile, checkJobId, checkName, configDir, configPath, historyDir, historyShardLevels, jobHistoryPath, pipelineDefinitionFile,
   pipelinePath, pipelineSourceFile, pipelinesDir,
 } from './layout.js';
 import { ObjectDb } from './object-db.js';
@@ -272,15 +272,18 @@ class GitStore implements Store {
   private async historyIndex(): Promise<HistoryIndex> {
     if (this.index !== null) return this.index;
     const index = new HistoryIndex();
-    for (const a of await this.tree.list([historyDir])) {
-      for (const b of await this.tree.list([historyDir, a.name])) {
-        for (const job of await this.tree.list([historyDir, a.name, b.name])) {
-          for (const f of await this.tree.list([historyDir, a.name, b.name, job.name])) {
-            if (f.kind !== 'blob' || f.oid === null) continue;
-            const r = await this.readJson<HistoryRecord>(f.oid, `history/${a.name}/${b.name}/${job.name}/${f.name}`);
-            index.put({ jobId: r.jobId, attempt: r.attempt, timeMs: sortTimeOf(r), oid: f.oid });
-          }
-        }
+    // history/<h0>/<h1>/<h2>/<jobId>/<n>.json: walk the shard levels down to the job directories.
+    let dirs: string[][] = [[historyDir]];
+    for (let level = 0; level <= historyShardLevels; level++) {
+      const next: string[][] = [];
+      for (const dir of dirs) for (const e of await this.tree.list(dir)) if (e.kind === 'tree') next.push([...dir, e.name]);
+      dirs = next;
+    }
+    for (const dir of dirs) {
+      for (const f of await this.tree.list(dir)) {
+        if (f.kind !== 'blob' || f.oid === null) continue;
+        const r = await this.readJson<HistoryRecord>(f.oid, `${dir.join('/')}/${f.name}`);
+        index.put({ jobId: r.jobId, attempt: r.attempt, timeMs: sortTimeOf(r), oid: f.oid });
       }
     }
     this.index = index;

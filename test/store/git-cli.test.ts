@@ -48,7 +48,7 @@ describe('the real git CLI', () => {
 
     // The checked-out files are the store's records.
     const [newest] = await store.history({ limit: 1 });
-    const files = (await gitCli(['ls-files', `history/*/*/${newest!.jobId}/${newest!.attempt}.json`], wire)).split('\n');
+    const files = (await gitCli(['ls-files', `history/*/*/*/${newest!.jobId}/${newest!.attempt}.json`], wire)).split('\n');
     expect(JSON.parse(await readFile(join(wire, files[0]!), 'utf8'))).toEqual(newest);
     for (const p of await store.listPipelines()) {
       expect(await readFile(join(wire, 'pipelines', p.name, 'definition'), 'utf8')).toBe(p.content);

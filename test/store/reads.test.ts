@@ -1,4 +1,5 @@
 /** Reading the store back: history newest first, pipelines, config, and refused effects. */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
@@ -64,7 +65,8 @@ describe('history', () => {
     await store.apply([entry({ kind: 'history', record: record('job-1', 3, 'succeeded', 1_000) })]);
     const files = (await gitCli(['ls-tree', '-r', '--name-only', 'HEAD'], dir)).split('\n');
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^history\/[0-9a-f]\/[0-9a-f]\/job-1\/3\.json$/);
+    const h = createHash('sha256').update('job-1').digest('hex');
+    expect(files[0]).toBe(`history/${h[0]}/${h[1]}/${h[2]}/job-1/3.json`);
     const text = await gitCli(['cat-file', 'blob', `HEAD:${files[0]}`], dir);
     const keys = Object.keys(JSON.parse(text) as object);
     expect(keys).toEqual([...keys].sort());
