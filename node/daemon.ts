@@ -119,6 +119,8 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
       log.fatal({ err }, 'raft loop failed: stopping this node');
       process.exit(1);
     },
+    snapshotData: () => stateHost.snapshotData(),
+    onSnapshot: (s) => log.info(s, 'snapshot taken, log compacted'),
   });
   const proposer = new Proposer(`${config.name}.${bootId}`, raftHost, stateHost, net);
   const duties = new LeaderDuties({
@@ -223,6 +225,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
       duties.stop();
       raftHost.stop();
       await raftHost.applied().catch(() => undefined);
+      await raftHost.snapshotDone();
       await stateHost.flushed().catch((err: unknown) => log.error({ err }, 'history not fully written to the store'));
       await api.stop();
       await logService.stop();

@@ -19,6 +19,16 @@ export const tickMs = 50;
 export const applyQueueEntriesMax = 4096;
 export const heartbeatIntervalTicks = 2;
 export const electionTimeoutTicks = 20;
+/**
+ * Log compaction, as etcd does it: after this many entries applied since the last snapshot, the
+ * node snapshots its state machine (cluster state and git store) and drops the log below it,
+ * keeping `snapshotCatchUpEntries` so a follower a little behind still catches up from entries
+ * rather than a whole snapshot. etcd's defaults are 10,000 and 5,000; ours are smaller because
+ * a job is several entries and the snapshot of an idle cluster is small.
+ * CAIRN_SNAPSHOT_ENTRIES overrides the first (tests use a small number to exercise it).
+ */
+export const snapshotEveryEntries = 10_000;
+export const snapshotCatchUpEntries = 2_000;
 
 export interface RaftHostInit {
   id: string;
@@ -31,6 +41,13 @@ export interface RaftHostInit {
   apply(entries: Entry[], snapshot: Snapshot | null): Promise<void>;
   onSoftState?(s: SoftState): void;
   onError(err: unknown): void;
+  /**
+   * The state machine's snapshot bytes as of everything applied so far (read synchronously
+   * when called; the promise may settle later). Without it the log is never compacted.
+   */
+  snapshotData?(): Promise<Uint8Array>;
+  /** Told of each snapshot taken and the log compacted below it. */
+  onSnapshot?(info: { index: number; bytes: number; compactedTo: number; ms: number }): void;
 }
 
 /** A leader's messages that may leave before its own Ready is persisted (see handle()). */
@@ -57,9 +74,12 @@ export class RaftHost {
   private applying: Promise<void> | null = null;
   private leader: string | null = null;
   private readonly leaderListeners = new Set<() => void>();
+  private snapshotting: Promise<void> | null = null;
+  private readonly snapshotEvery: number;
 
   constructor(init: RaftHostInit) {
     this.init = init;
+    this.snapshotEvery = Number(process.env.CAIRN_SNAPSHOT_ENTRIES) > 0 ? Number(process.env.CAIRN_SNAPSHOT_ENTRIES) : snapshotEveryEntries;
     this.raft = createRaft({
       id: init.id,
       storage: init.storage,
@@ -190,6 +210,45 @@ export class RaftHost {
     }
     // 4. Advance.
     this.raft.advance();
+    this.maybeSnapshot();
+  }
+
+  /** Resolves once a snapshot being taken is written (before the WAL closes). */
+  snapshotDone(): Promise<void> {
+    return this.snapshotting ?? Promise.resolve();
+  }
+
+  /**
+   * Takes a snapshot when enough entries were applied since the last. Only while nothing waits
+   * to be applied, so the core's applied index and configuration describe exactly the state
+   * read: the state is encoded at once; the store's part follows (the store may move on in
+   * the meantime, which is harmless: on restore it skips the entries it already holds).
+   */
+  private maybeSnapshot(): void {
+    const { snapshotData, storage, wal } = this.init;
+    if (snapshotData === undefined || this.snapshotting !== null || this.applying !== null || this.stopped) return;
+    const st = this.raft.status();
+    if (st.applied - storage.snapshot().meta.index < this.snapshotEvery) return;
+    const index = st.applied;
+    const conf = st.conf;
+    const t0 = performance.now();
+    const data = snapshotData();
+    this.snapshotting = (async () => {
+      const bytes = await data;
+      if (index <= storage.snapshot().meta.index) return; // A snapshot from the leader got here first.
+      const snap = storage.createSnapshot(index, conf, bytes);
+      await wal.saveSnapshot(snap);
+      const compactTo = Math.min(index - Math.min(snapshotCatchUpEntries, Math.floor(this.snapshotEvery / 2)), storage.lastIndex());
+      if (compactTo > storage.firstIndex()) {
+        storage.compact(compactTo);
+        await wal.compact(compactTo);
+      }
+      this.init.onSnapshot?.({ index, bytes: bytes.length, compactedTo: Math.max(compactTo, 0), ms: performance.now() - t0 });
+    })()
+      .catch((err: unknown) => this.init.onError(err))
+      .finally(() => {
+        this.snapshotting = null;
+      });
   }
 
   private send(messages: readonly Message[]): void {
