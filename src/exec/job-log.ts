@@ -1,24 +1,46 @@
-import { closeSync, mkdirSync, openSync, write } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { MaskingStream, type SecretSet } from './masker.js';
 import { CommandScanner } from './workflow-commands.js';
 
 const newline = 0x0a;
-const writeAsync = promisify(write);
+const writevAsync = promisify(writev);
 
 /**
- * A job's log file, the record of what the job printed. Writes are serialised (a step's
- * background child may still write while the next step runs) and awaited, so a fast
- * producer waits for the disk and for `onOutput` instead of filling memory.
+ * Bytes a job log takes ahead of the disk and of `onOutput`: the job's output keeps flowing
+ * while a write is in flight, and what piles up meanwhile goes out in one system call. Past
+ * this the job waits, so memory stays bounded.
+ */
+export const logWriteAheadBytesMax = 1024 * 1024;
+
+/** IOV_MAX on Linux: buffers per writev call. */
+const iovecsMax = 1024;
+
+/**
+ * A job's log file, the record of what the job printed. Bytes are taken in order (a step's
+ * background child may still write while the next step runs) and written behind the job:
+ * whatever arrives while a write is in flight goes out with the next one, in one system call,
+ * then to `onOutput` in the same order. So a fast producer costs a few large writes instead
+ * of one thread-pool round trip per pipe read, and it only waits (on the promise `write`
+ * returns) once `logWriteAheadBytesMax` bytes are not yet written and passed on.
  */
 export class JobLog {
   readonly file: string;
   readonly #fd: number;
   readonly #onOutput: ((bytes: Uint8Array) => void | Promise<void>) | undefined;
-  #tail: Promise<void> = Promise.resolve();
-  /** The first write that failed; `close()` reports it. */
+  /** Bytes taken and not yet written, in order. */
+  #ahead: Uint8Array[] = [];
+  /** Bytes taken and not yet written and passed to onOutput. */
+  #aheadBytes = 0;
+  /** A drain runs (set and cleared in the same turn as the queue check, so no write is left behind). */
+  #draining = false;
+  #drained: Promise<void> = Promise.resolve();
+  /** Wakes writers waiting for room. */
+  #room: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** The first write or onOutput that failed: later writes and `close()` report it. */
   #error: unknown;
+  #failed = false;
   #lastByte = newline;
   #bytes = 0;
 
@@ -37,15 +59,21 @@ export class JobLog {
     return new JobLog(file, openSync(file, 'w'), onOutput);
   }
 
-  /** Bytes written so far. */
+  /** Bytes taken so far (written, or about to be). */
   get bytes(): number {
     return this.#bytes;
   }
 
-  /** Appends bytes (already masked), then hands them to `onOutput`. */
+  /**
+   * Appends bytes (already masked); they reach the file, then `onOutput`, in the background.
+   * Resolves at once unless too many bytes wait (then once there is room); rejects once a
+   * write has failed. The log keeps `bytes` (no copy): the caller must not reuse the buffer.
+   */
   write(bytes: Uint8Array): Promise<void> {
-    if (bytes.length === 0) return this.#tail;
-    return this.#enqueue(() => this.#append(bytes));
+    if (this.#failed) return Promise.reject(this.#error);
+    if (bytes.length === 0) return Promise.resolve();
+    this.#take(bytes);
+    return this.#aheadBytes > logWriteAheadBytesMax ? this.#waitForRoom() : Promise.resolve();
   }
 
   /**
@@ -55,7 +83,7 @@ export class JobLog {
    */
   line(text: string, secrets: SecretSet): Promise<void> {
     const masked = secrets.maskString(text) + '\n';
-    return this.#enqueue(() => this.#append(Buffer.from(this.#lastByte === newline ? masked : '\n' + masked)));
+    return this.write(Buffer.from(this.#lastByte === newline ? masked : '\n' + masked));
   }
 
   /**
@@ -66,29 +94,88 @@ export class JobLog {
     this.line(text, secrets).catch(() => undefined);
   }
 
-  #enqueue(fn: () => Promise<void>): Promise<void> {
-    const next = this.#tail.then(fn);
-    // A failed write fails its caller; later writes still run (and likely fail the same way).
-    this.#tail = next.catch((err: unknown) => {
-      this.#error ??= err;
-    });
-    return next;
-  }
-
-  async #append(bytes: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < bytes.length) off += (await writeAsync(this.#fd, bytes, off, bytes.length - off, null)).bytesWritten;
+  #take(bytes: Uint8Array): void {
+    this.#ahead.push(bytes);
+    this.#aheadBytes += bytes.length;
     this.#bytes += bytes.length;
     this.#lastByte = bytes[bytes.length - 1]!;
-    await this.#onOutput?.(bytes);
+    if (this.#draining) return;
+    this.#draining = true;
+    this.#drained = this.#drain();
+  }
+
+  /** Writes what was taken, batch by batch, each batch then handed to onOutput in order. */
+  async #drain(): Promise<void> {
+    // Let the producer's synchronous writes of this turn join the first batch.
+    await Promise.resolve();
+    while (this.#ahead.length > 0) {
+      const batch = this.#ahead;
+      this.#ahead = [];
+      try {
+        await writeAllv(this.#fd, batch);
+        if (this.#onOutput !== undefined) {
+          for (const b of batch) await this.#onOutput(b);
+        }
+        for (const b of batch) this.#aheadBytes -= b.length;
+      } catch (err) {
+        this.#error = err;
+        this.#failed = true;
+        this.#ahead = [];
+        this.#aheadBytes = 0;
+      }
+      this.#wake();
+    }
+    this.#draining = false;
+  }
+
+  async #waitForRoom(): Promise<void> {
+    while (this.#aheadBytes > logWriteAheadBytesMax && !this.#failed) {
+      if (this.#room === null) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => {
+          resolve = r;
+        });
+        this.#room = { promise, resolve };
+      }
+      await this.#room.promise;
+    }
+    if (this.#failed) throw this.#error;
+  }
+
+  #wake(): void {
+    const room = this.#room;
+    this.#room = null;
+    room?.resolve();
   }
 
   /** Waits for every queued write, closes the file, and throws the first write error if any. */
   async close(): Promise<void> {
-    await this.#tail;
+    while (this.#draining) await this.#drained;
     closeSync(this.#fd);
-    if (this.#error !== undefined) throw this.#error;
+    if (this.#failed) throw this.#error;
   }
+}
+
+/** Writes buffers in order with as few system calls as the kernel allows. */
+async function writeAllv(fd: number, buffers: Uint8Array[]): Promise<void> {
+  for (let i = 0; i < buffers.length; i += iovecsMax) {
+    let group = buffers.slice(i, i + iovecsMax);
+    let left = group.reduce((n, b) => n + b.length, 0);
+    for (;;) {
+      const { bytesWritten } = await writevAsync(fd, group);
+      left -= bytesWritten;
+      if (left === 0) break;
+      // A short write (rare on regular files): go on from where it stopped.
+      group = skipBytes(group, bytesWritten);
+    }
+  }
+}
+
+/** The buffers after their first `n` bytes. */
+function skipBytes(buffers: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (n >= buffers[i]!.length) n -= buffers[i++]!.length;
+  return [buffers[i]!.subarray(n), ...buffers.slice(i + 1)];
 }
 
 /**
