@@ -60,6 +60,10 @@ export class LogWriter {
   #failed: unknown = null;
   readonly #roomSignal = new Signal();
   #tail: Promise<void> = Promise.resolve();
+  /** Encoded index records not yet written to `<attempt>.idx` (see #emit). */
+  #idxAhead: Uint8Array[] = [];
+  #idxWriting = false;
+  #idxWritten: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #end: LogEnd | null = null;
   #closed = false;
@@ -168,19 +172,21 @@ export class LogWriter {
     while (this.#ahead.length > 0) {
       const batch = this.#ahead;
       const times = this.#aheadTimes;
-      const batchBytes = batch.reduce((n, b) => n + b.byteLength, 0);
       this.#ahead = [];
       this.#aheadTimes = [];
       if (this.#log !== null) await writeAllv(this.#log, batch);
       const chunks: LogChunk[] = [];
-      batch.forEach((b, i) => {
+      let batchBytes = 0;
+      for (let i = 0; i < batch.length; i++) {
+        const b = batch[i]!;
+        batchBytes += b.byteLength;
         this.#hash.update(b);
         // Each write carries the time it was taken, so chunk times say when the job printed.
-        chunks.push(...this.#batcher.push(b, times[i]!));
-      });
+        for (const c of this.#batcher.push(b, times[i]!)) chunks.push(c);
+      }
       this.#bytes += batchBytes;
       this.#aheadBytes -= batchBytes;
-      await this.#emit(chunks);
+      this.#emit(chunks);
       this.#arm();
       this.#roomSignal.notify();
     }
@@ -202,7 +208,8 @@ export class LogWriter {
       assert(!this.#closed, 'end of a closed log');
       await this.#drain();
       this.#disarm();
-      await this.#emit(this.#batcher.flush());
+      this.#emit(this.#batcher.flush());
+      await this.#idxFlushed();
       await this.#log?.datasync();
       await this.#idx.datasync();
       await this.#log?.close();
@@ -232,7 +239,8 @@ export class LogWriter {
       if (this.#closed) return;
       await this.#drain().catch(() => undefined);
       this.#disarm();
-      await this.#emit(this.#batcher.flush());
+      this.#emit(this.#batcher.flush());
+      await this.#idxFlushed().catch(() => undefined);
       this.#closed = true;
       await this.#log?.close();
       await this.#idx.close();
@@ -251,13 +259,42 @@ export class LogWriter {
     return next;
   }
 
-  async #emit(chunks: LogChunk[]): Promise<void> {
+  /**
+   * Indexes chunks just cut and hands them to the sinks. The index file is written behind:
+   * readers of a live log use `records`, and `end()` waits for the file before its marker.
+   */
+  #emit(chunks: LogChunk[]): void {
     if (chunks.length === 0) return;
     const records = chunks.map((c) => ({ offset: c.offset, timeMs: c.timeMs, length: c.data.byteLength }));
-    await writeAll(this.#idx, encodeIndexRecords(records));
-    this.#records.push(...records);
+    this.#idxAhead.push(encodeIndexRecords(records));
+    if (!this.#idxWriting) {
+      this.#idxWriting = true;
+      this.#idxWritten = this.#writeIdx();
+    }
+    for (const r of records) this.#records.push(r);
     for (const s of this.#sinks) s.chunks(chunks);
     this.#notify();
+  }
+
+  /** Appends the queued index records, several batches per system call. */
+  async #writeIdx(): Promise<void> {
+    try {
+      while (this.#idxAhead.length > 0) {
+        const batch = this.#idxAhead;
+        this.#idxAhead = [];
+        await writeAllv(this.#idx, batch);
+      }
+    } catch (err) {
+      this.#failed ??= err;
+      this.#idxAhead = [];
+    }
+    this.#idxWriting = false;
+  }
+
+  /** Waits until the index file holds every record cut so far; throws if a write failed. */
+  async #idxFlushed(): Promise<void> {
+    while (this.#idxWriting) await this.#idxWritten;
+    if (this.#failed !== null) throw this.#failed;
   }
 
   #notify(): void {
@@ -273,7 +310,7 @@ export class LogWriter {
       this.#timer = undefined;
       if (this.#closed || this.#end !== null) return;
       this.#enqueue(async () => {
-        await this.#emit(this.#batcher.tick(this.#now()));
+        this.#emit(this.#batcher.tick(this.#now()));
         this.#arm();
       }).catch(() => undefined);
     }, Math.max(0, deadline - this.#now()));
@@ -287,6 +324,7 @@ export class LogWriter {
 
 /** Writes buffers in order with as few system calls as the kernel allows. */
 async function writeAllv(fh: FileHandle, buffers: readonly Uint8Array[]): Promise<void> {
+  if (buffers.length === 1) return writeAll(fh, buffers[0]!);
   for (let i = 0; i < buffers.length; i += iovecsMax) {
     const group = buffers.slice(i, i + iovecsMax);
     const total = group.reduce((n, b) => n + b.byteLength, 0);
