@@ -3,7 +3,8 @@
  * the commit id, falling back to `packed-refs` (after a `git pack-refs`). Writes go through
  * `main.lock` and a rename, git's own locking convention, so git never reads a torn ref.
  */
-import { readFile, rename } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnError } from '../util/errors.js';
 import { branchRef } from './constants.js';
@@ -40,7 +41,7 @@ export async function prepareHead(gitdir: string, oid: string): Promise<void> {
 }
 
 export async function commitHead(gitdir: string): Promise<void> {
-  await rename(join(gitdir, `${branchRef}.lock`), join(gitdir, branchRef));
+  renameSync(join(gitdir, `${branchRef}.lock`), join(gitdir, branchRef));
 }
 
 /** prepareHead() then commitHead(), for a ref move with nothing to overlap. */

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { closeSync, openSync, renameSync } from 'node:fs';
 import git from 'isomorphic-git';
 import { assert, CairnError } from '../util/errors.js';
 import { objectBytesMax, objectCacheBytesMax, packCountMax, pendingMergeFile, pendingPackFile } from './constants.js';
 import { applyDelta } from './delta.js';
-import { syncDir, unlinkIfPresent, writeFileSynced } from './fs-durable.js';
+import { fsyncFd, syncDir, unlinkIfPresent, writeAllSync, writeFileSynced } from './fs-durable.js';
 import { emptyTreeId, objectId, type ObjectType } from './git-object.js';
 import { LruCache } from './lru-cache.js';
 import { PackFile } from './pack-file.js';
@@ -159,14 +160,23 @@ export class ObjectDb {
     const built = buildPack(fresh);
     assert(built.pack.length <= packBytesMax, 'a batch pack stays below 2 GiB');
     const base = join(this.packDir, `pack-${built.name}`);
+    const tmpPack = join(this.packDir, `tmp_pack_${built.name}`);
     await writeFileSynced(join(this.gitdir, pendingPackFile), Buffer.from(`${built.name}\n`), false);
-    await writeFileSynced(join(this.packDir, `tmp_pack_${built.name}`), built.pack, true);
-    await writeFileSynced(join(this.packDir, `tmp_idx_${built.name}`), built.idx, false);
-    // Git finds packs by their index, so the pack goes into place first.
-    await rename(join(this.packDir, `tmp_pack_${built.name}`), `${base}.pack`);
-    await rename(join(this.packDir, `tmp_idx_${built.name}`), `${base}.idx`);
-    await syncDir(this.packDir);
-    this.packs.push(await PackFile.open(`${base}.pack`, `${base}.idx`, built.idx));
+    // The descriptor the pack is written through stays open for reading it.
+    const fd = openSync(tmpPack, 'w+');
+    try {
+      writeAllSync(fd, built.pack);
+      await fsyncFd(fd);
+      await writeFileSynced(join(this.packDir, `tmp_idx_${built.name}`), built.idx, false);
+      // Git finds packs by their index, so the pack goes into place first.
+      renameSync(tmpPack, `${base}.pack`);
+      renameSync(join(this.packDir, `tmp_idx_${built.name}`), `${base}.idx`);
+      await syncDir(this.packDir);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.packs.push(PackFile.written(`${base}.pack`, fd, built.pack, built.idx));
     if (afterWrite) await afterWrite();
     return built.name;
   }

@@ -3,7 +3,8 @@
  * (28 bytes per object) and each object is read alone, so memory does not grow with the pack
  * (isomorphic-git would read the whole pack into memory).
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { close, openSync, read } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { CairnError } from '../util/errors.js';
@@ -32,7 +33,8 @@ export class PackFile {
     readonly packBytes: number,
     readonly count: number,
     private readonly idx: Buffer,
-    private readonly fh: FileHandle,
+    /** A plain descriptor, not a FileHandle: cheaper to open, and a written pack keeps the one it was written with. */
+    private readonly fd: number,
   ) {}
 
   /** Opens `pack-<name>.pack` after checking its index and that the two belong together. */
@@ -50,22 +52,31 @@ export class PackFile {
     const { size } = await stat(packPath).catch((cause: unknown) => {
       throw new CairnError('STORAGE_CORRUPT', `pack ${packPath} is missing next to its index`, { path: packPath }, { cause });
     });
-    const fh = await open(packPath, 'r');
+    const fd = openSync(packPath, 'r');
     try {
       const head = Buffer.alloc(packHeaderBytes);
       const tail = Buffer.alloc(packTrailerBytes);
       if (size < packHeaderBytes + packTrailerBytes) throw new Error('too short');
-      await fh.read(head, 0, packHeaderBytes, 0);
-      await fh.read(tail, 0, packTrailerBytes, size - packTrailerBytes);
+      await readAt(fd, head, 0);
+      await readAt(fd, tail, size - packTrailerBytes);
       if (!head.subarray(0, 4).equals(packSignature) || head.readUInt32BE(8) !== count || !tail.equals(packChecksum)) {
         throw new Error('its header or trailer does not match its index');
       }
       const name = tail.toString('hex');
-      return new PackFile(name, packPath, size, count, idx, fh);
+      return new PackFile(name, packPath, size, count, idx, fd);
     } catch (err) {
-      await fh.close();
+      await closeFd(fd);
       throw new CairnError('STORAGE_CORRUPT', `pack ${packPath} is corrupt: ${(err as Error).message}`, { path: packPath }, { cause: err });
     }
+  }
+
+  /**
+   * A pack this process has just built and written through `fd` (opened for reading too):
+   * nothing to check, since both files came from the bytes in hand.
+   */
+  static written(packPath: string, fd: number, pack: Buffer, idx: Buffer): PackFile {
+    const count = pack.readUInt32BE(8);
+    return new PackFile(pack.toString('hex', pack.length - packTrailerBytes), packPath, pack.length, count, idx, fd);
   }
 
   private get oidsAt(): number { return idxHeaderBytes + idxFanoutBytes; }
@@ -83,7 +94,7 @@ export class PackFile {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const at = this.oidsAt + mid * 20;
-      const c = this.idx.compare(want, 0, 20, at, at + 20);
+      const c = compareIds(this.idx, at, want, 0);
       if (c === 0) return this.offsetAt(mid);
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -105,7 +116,7 @@ export class PackFile {
   compareOids(i: number, other: PackFile, j: number): number {
     const at = this.oidsAt + i * 20;
     const otherAt = other.oidsAt + j * 20;
-    return this.idx.compare(other.idx, otherAt, otherAt + 20, at, at + 20);
+    return compareIds(this.idx, at, other.idx, otherAt);
   }
 
   /** Copies the id of the i-th object (in index order) into `out` at `at`. */
@@ -150,7 +161,7 @@ export class PackFile {
     const length = end - offset;
     if (length <= 0 || length > objectBytesMax + entryHeaderBytesMax) throw this.corrupt(offset, 'its length is out of bounds');
     const raw = Buffer.alloc(length);
-    const { bytesRead } = await this.fh.read(raw, 0, length, offset);
+    const bytesRead = await readAt(this.fd, raw, offset);
     if (bytesRead !== length) throw this.corrupt(offset, 'the file is shorter than its index says');
     let pos = 0;
     let byte = raw[pos++]!;
@@ -192,16 +203,39 @@ export class PackFile {
   /** Reads `length` raw bytes at `position` (for copying entries between packs). */
   async readRange(position: number, length: number): Promise<Buffer> {
     const buf = Buffer.alloc(length);
-    const { bytesRead } = await this.fh.read(buf, 0, length, position);
+    const bytesRead = await readAt(this.fd, buf, position);
     if (bytesRead !== length) throw this.corrupt(position, 'the file is shorter than its header says');
     return buf;
   }
 
   async close(): Promise<void> {
-    await this.fh.close();
+    await closeFd(this.fd);
   }
 
   private corrupt(offset: number, why: string): CairnError {
     return new CairnError('STORAGE_CORRUPT', `pack ${this.packPath} is corrupt at offset ${offset}: ${why}`, { path: this.packPath, offset });
   }
+}
+
+/**
+ * Compares two 20-byte object ids in place. A byte loop: ids differ within a byte or two, and
+ * Buffer#compare with ranges costs more in argument checks than the comparison itself.
+ */
+function compareIds(a: Buffer, aAt: number, b: Buffer, bAt: number): number {
+  for (let k = 0; k < 20; k++) {
+    const d = a[aAt + k]! - b[bAt + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Fills `buf` from `position` on; resolves with the bytes read (fewer only at the end of the file). */
+function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buf, 0, buf.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
+  });
+}
+
+function closeFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
 }
