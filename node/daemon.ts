@@ -121,6 +121,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     },
     snapshotData: () => stateHost.snapshotData(),
     onSnapshot: (s) => log.info(s, 'snapshot taken, log compacted'),
+    onSnapshotReceived: (s) => log.info(s, 'snapshot received from the leader'),
   });
   const proposer = new Proposer(`${config.name}.${bootId}`, raftHost, stateHost, net);
   const duties = new LeaderDuties({

@@ -46,6 +46,8 @@ export interface RaftHostInit {
    * when called; the promise may settle later). Without it the log is never compacted.
    */
   snapshotData?(): Promise<Uint8Array>;
+  /** Told of a snapshot received from the leader (this node was too far behind for entries). */
+  onSnapshotReceived?(info: { index: number; bytes: number }): void;
   /** Told of each snapshot taken and the log compacted below it. */
   onSnapshot?(info: { index: number; bytes: number; compactedTo: number; ms: number }): void;
 }
@@ -193,7 +195,10 @@ export class RaftHost {
     this.send(early);
     // 1. Persist: nothing below may promise what is not on disk.
     await wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
-    if (rd.snapshot !== null) storage.applySnapshot(rd.snapshot);
+    if (rd.snapshot !== null) {
+      storage.applySnapshot(rd.snapshot);
+      this.init.onSnapshotReceived?.({ index: rd.snapshot.meta.index, bytes: rd.snapshot.data.length });
+    }
     storage.append(rd.entries);
     if (rd.hardState !== null) storage.setHardState(rd.hardState);
     if (tracing) trace('saved');
