@@ -1,7 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cp, copyFile, lstat, mkdir, readlink, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { StepSpec } from '../pipeline/index.js';
 import { interpolate } from '../pipeline/index.js';
 import { CairnError } from '../util/errors.js';
@@ -128,11 +128,19 @@ async function copyOne(src: string, dst: string): Promise<void> {
   else await copyFile(src, dst);
 }
 
-async function git(args: string[], cwd: string, signal: AbortSignal): Promise<string> {
-  const r = await execa('git', args, { cwd, cancelSignal: signal, reject: false, stdin: 'ignore' });
-  if (r.isCanceled) throw new CairnError('JOB_FAILED', 'checkout cancelled');
-  if (r.exitCode !== 0) {
-    throw new CairnError('JOB_FAILED', `git ${args[0]} failed (exit ${r.exitCode}): ${String(r.stderr).trim().slice(0, 2000)}`, { args });
-  }
-  return String(r.stdout);
+/** What git may print to stdout (`ls-files` of a large tree runs to tens of MB); execa's default, which this used before. */
+const gitOutputBytesMax = 100 * 1024 * 1024;
+
+/** Runs git to completion; its stdout, or a JOB_FAILED error with its stderr. */
+function git(args: string[], cwd: string, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('git', args, { cwd, signal, maxBuffer: gitOutputBytesMax, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (signal.aborted) reject(new CairnError('JOB_FAILED', 'checkout cancelled'));
+      else if (err) {
+        const code = typeof err.code === 'number' ? err.code : (err.signal ?? err.code);
+        reject(new CairnError('JOB_FAILED', `git ${args[0]} failed (exit ${code}): ${(stderr || err.message).trim().slice(0, 2000)}`, { args }));
+      } else resolve(stdout);
+    });
+    child.stdin?.end();
+  });
 }

@@ -1,5 +1,5 @@
+import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import { drainAfterExitMs, killGraceMs as defaultKillGraceMs, pipeCloseAfterKillMs } from './constants.js';
 import { forgetGroup, groupAlive, signalGroup, terminateGroup, trackGroup } from './process-group.js';
 
@@ -47,7 +47,8 @@ export interface RunningProcess {
 }
 
 /**
- * Starts a process as the leader of a new process group, through execa. stderr is joined
+ * Starts a process as the leader of a new process group, with Node's own spawn (execa costs
+ * ~25 ms to load and ~0.5 ms of CPU per call, and nothing here needs it). stderr is joined
  * to stdout inside the child (`exec "$@" 2>&1` in a tiny sh), so the two streams keep the
  * exact order the process wrote them in, as on a terminal; reading them from two pipes would
  * reorder them.
@@ -55,23 +56,12 @@ export interface RunningProcess {
 export function startProcess(spec: ProcessSpec): RunningProcess {
   const started = performance.now();
   const graceMs = spec.killGraceMs ?? defaultKillGraceMs;
-  const child = execa('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', ...spec.argv], {
+  const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', ...spec.argv], {
     cwd: spec.cwd,
     env: spec.env,
-    extendEnv: false,
     detached: true,
-    cleanup: false,
-    buffer: false,
-    reject: false,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'ignore',
-    encoding: 'buffer',
-    stripFinalNewline: false,
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  // The outcome comes from the 'exit' event: execa's promise also waits for the pipe to
-  // close, which a background child can hold open for ever.
-  child.catch(() => undefined);
   const pid = child.pid;
   if (pid !== undefined) trackGroup(pid);
 
