@@ -5,7 +5,7 @@ import { arch as osArch, platform } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createApiServer } from '../src/api/index.js';
-import type { ClusterState } from '../src/cluster/index.js';
+import { selfFenceDeadlineMs, type ClusterState } from '../src/cluster/index.js';
 import { createNetwork, generateClusterKey, readClusterKey } from '../src/net/index.js';
 import { MemoryStorage } from '../src/raft/index.js';
 import { openStore } from '../src/store/index.js';
@@ -87,7 +87,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
   const bootId = randomBytes(8).toString('hex');
 
   let jobHost: JobHost | null = null;
-  let lastOwnHeartbeatAppliedMs = Date.now();
+  let lastCommittedHeartbeatSentAtMs = Date.now();
   const stateHost = new StateHost({
     store,
     replayedThrough: recovered.hardState.commit,
@@ -177,23 +177,27 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
   });
   const apiUrl = await api.start();
 
-  // Announce this boot; then heartbeat. A node that cannot get its own heartbeat applied for a
-  // whole lease has lost the quorum: it stops its jobs (the leader will re-run them elsewhere).
+  // Announce this boot; then heartbeat. A node that cannot get its own heartbeat applied for most
+  // of a lease has lost the quorum: it stops its jobs (the leader will re-run them elsewhere).
   const announce = async () => {
+    const sentAtMs = Date.now();
     const res = await proposer.propose({
       kind: 'NodeJoined', node: config.name, id: net.peerId, bootId, addrs: net.addrs(), os: platform(), arch: osArch() === 'x64' ? 'x64' : osArch(),
       labels: config.labels, slots: config.slots, api: apiUrl, ...(founding ? { role: 'voter' as const } : {}),
     }, 60_000);
     if (!res.ok) log.warn({ res }, 'announcing this node failed');
-    else lastOwnHeartbeatAppliedMs = Date.now();
+    else lastCommittedHeartbeatSentAtMs = Math.max(lastCommittedHeartbeatSentAtMs, sentAtMs);
   };
   const announced = announce();
   const heartbeat = setInterval(() => {
     learnAddrs(stateHost.state);
+    jobHost?.reconcile(stateHost.state);
+    const sentAtMs = Date.now();
     void proposer.propose({ kind: 'NodeHeartbeat', node: config.name }, heartbeatMs * 2).then((res) => {
-      if (res.ok) lastOwnHeartbeatAppliedMs = Date.now();
+      if (res.ok) lastCommittedHeartbeatSentAtMs = Math.max(lastCommittedHeartbeatSentAtMs, sentAtMs);
     });
-    if (Date.now() - lastOwnHeartbeatAppliedMs > stateHost.state.config.leaseMs && (jobHost?.count ?? 0) > 0) {
+    // Stop before the leader (counting a full lease from the entry's later time) runs them elsewhere.
+    if (Date.now() > selfFenceDeadlineMs(lastCommittedHeartbeatSentAtMs, stateHost.state.config.leaseMs) && (jobHost?.count ?? 0) > 0) {
       log.warn({}, 'lease expired without a quorum: stopping this node\'s jobs');
       jobHost?.stopAll('lease expired: this node cannot reach a quorum');
     }

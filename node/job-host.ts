@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { AttemptStatus, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
+import type { AttemptStatus, ClusterState, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
 import { runJob, type Conclusion, type JobResult, type NeedResult } from '../src/exec/index.js';
 import type { AttemptLog } from '../src/logstore/index.js';
 import { trace } from '../src/util/trace.js';
@@ -26,6 +26,8 @@ export interface JobHostInit {
 interface Running {
   abort: AbortController;
   done: Promise<void>;
+  /** Its process has ended and its report is on the way (the state may already show it ended). */
+  ending: boolean;
 }
 
 /** Where an attempt's log lives on the node that runs it (SPEC.md: logs/<job>/). */
@@ -41,6 +43,8 @@ export class JobHost {
   private readonly running = new Map<string, Running>();
   private draining = false;
   private readonly reporter: AttemptReporter;
+  /** Attempts reported lost by reconcile() whose report is still on its way. */
+  private readonly reportingLost = new Set<string>();
   constructor(private readonly init: JobHostInit) {
     this.reporter = new AttemptReporter(init.node, init.propose);
   }
@@ -54,18 +58,44 @@ export class JobHost {
     const key = `${e.job}#${e.attempt}`;
     if (this.running.has(key)) return;
     const abort = new AbortController();
-    const done = this.run(e, abort.signal)
+    const entry: Running = { abort, done: Promise.resolve(), ending: false };
+    entry.done = this.run(e, abort.signal, () => (entry.ending = true))
       .catch((err: unknown) => this.init.log.warn({ err, job: e.job }, 'attempt failed to run'))
       .finally(() => {
         this.running.delete(key);
         this.init.onAttemptEnd?.(e.job, e.attempt);
       });
-    this.running.set(key, { abort, done });
+    this.running.set(key, entry);
   }
 
   stop(e: StopAttemptEffect): void {
     if (e.node !== this.init.node) return;
     this.running.get(`${e.job}#${e.attempt}`)?.abort.abort(new Error(e.reason));
+  }
+
+  /**
+   * Makes this node agree with the cluster state (the daemon runs it with each heartbeat). An
+   * attempt the state has active here that this node does not run (its start was missed: a
+   * snapshot from the leader installed over it, a start while draining, a report that never got
+   * through) is reported lost, so the cluster runs it again; one this node runs that the state
+   * no longer has active here (ended, or superseded) is stopped.
+   */
+  reconcile(state: ClusterState): void {
+    const active = new Set<string>();
+    for (const job of Object.values(state.jobs)) {
+      const a = job.attempts[job.attempts.length - 1];
+      if (a === undefined || a.node !== this.init.node || (a.state !== 'placed' && a.state !== 'running')) continue;
+      const key = `${job.id}#${a.n}`;
+      active.add(key);
+      if (this.running.has(key) || this.reportingLost.has(key)) continue;
+      this.reportingLost.add(key);
+      this.init.log.warn({ job: job.id, attempt: a.n }, 'the cluster has an attempt active here that this node does not run: reporting it lost');
+      void this.reporter.report({ job: job.id, attempt: a.n, status: 'lost', error: `not running on ${this.init.node} (its start was missed)` })
+        .finally(() => this.reportingLost.delete(key));
+    }
+    for (const [key, r] of this.running) {
+      if (!active.has(key) && !r.ending) r.abort.abort(new Error('the cluster no longer has this attempt active here'));
+    }
   }
 
   /** Stops every attempt (the lease ran out without a quorum, or a forced shutdown). */
@@ -86,7 +116,7 @@ export class JobHost {
     clearTimeout(timer);
   }
 
-  private async run(e: StartAttemptEffect, signal: AbortSignal): Promise<void> {
+  private async run(e: StartAttemptEffect, signal: AbortSignal, ended: () => void): Promise<void> {
     trace('attempt-start', { job: e.job });
     void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
@@ -126,6 +156,7 @@ export class JobHost {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
+    ended();
     if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
     const exitCode = result === null ? null : ([...result.steps].reverse().find((s) => s.exitCode !== null)?.exitCode ?? (status === 'succeeded' ? 0 : null));

@@ -128,6 +128,9 @@ export function attemptFinished(d: Draft, c: CommandOf<'AttemptFinished'>): Comm
     case 'skipped':
       finishJob(d, c.job, 'cancelled', 'skipped', reason);
       break;
+    case 'lost':
+      retryOrEnd(d, c.job, 'node-lost', `lost${note ? `: ${note}` : ''}`);
+      break;
   }
   settleRun(d, f.job.run);
   return accepted;

@@ -114,7 +114,7 @@ function fieldProblem(type: FieldType, v: unknown): string | null {
     case 'source': return isRecord(v) && typeof v.repo === 'string' && (v.ref === undefined || v.ref === null || typeof v.ref === 'string')
       && (v.authorEmail === undefined || typeof v.authorEmail === 'string') ? null : 'a { repo, ref, authorEmail? }';
     case 'role': return v === 'voter' || v === 'learner' ? null : 'voter or learner';
-    case 'status': return v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'skipped' ? null : 'succeeded, failed, cancelled or skipped';
+    case 'status': return v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'skipped' || v === 'lost' ? null : 'succeeded, failed, cancelled, skipped or lost';
     case 'reports': return reportsProblem(v);
   }
 }
@@ -126,7 +126,7 @@ function reportsProblem(v: unknown): string | null {
   if (!Array.isArray(v) || v.length === 0 || v.length > attemptReportsMax) return `a list of 1 to ${attemptReportsMax} reports`;
   for (const r of v as unknown[]) {
     if (!isRecord(r)) return 'a list of report objects';
-    if (r.status !== 'running' && fieldProblem('status', r.status) !== null) return 'reports whose status is running, succeeded, failed, cancelled or skipped';
+    if (r.status !== 'running' && fieldProblem('status', r.status) !== null) return 'reports whose status is running, succeeded, failed, cancelled, skipped or lost';
     for (const [field, spec] of Object.entries(reportSchema)) {
       const optional = spec.startsWith('?');
       const value = r[field];

@@ -101,7 +101,8 @@ export interface AttemptStartedCommand {
   node: string;
 }
 
-export type AttemptStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+/** `lost`: the node found it does not run the attempt the cluster placed there (its start was missed). */
+export type AttemptStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'lost';
 
 /**
  * The node's report of an attempt's end. Fenced: refused unless it names the job's current

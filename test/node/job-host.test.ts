@@ -1,0 +1,80 @@
+/**
+ * JobHost.reconcile against the real executor and log service: the node and the cluster state
+ * disagree (a start or a stop that never reached the node) and the heartbeat's reconcile puts
+ * it right. The state machine is the pure one, applied here as a committed log would be.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StartAttemptEffect } from '../../src/cluster/index.js';
+import { parsePipeline, planPipeline } from '../../src/pipeline/index.js';
+import { JobHost } from '../../node/job-host.js';
+import { Harness } from '../cluster/fixtures.js';
+import { startCluster, stopCluster, type TestNode } from '../logstore/cluster.js';
+import { waitFor } from './cluster-harness.js';
+
+let dir: string;
+let nodes: TestNode[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-jobhost-'));
+  nodes = await startCluster(dir, [0]);
+}, 30_000);
+
+afterAll(async () => {
+  await stopCluster(nodes);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const planOf = (run: string) => planPipeline(parsePipeline(`name: r\njobs:\n  j:\n    steps:\n      - run: ${run}\n`, 'r.yml'), { inputs: {} });
+
+function setUp(): { h: Harness; host: JobHost; warnings: string[] } {
+  const h = new Harness();
+  const warnings: string[] = [];
+  h.join('n1');
+  const host = new JobHost({
+    node: 'n1',
+    logsDir: join(dir, 'n1', 'logs'),
+    workDir: join(dir, 'n1', 'work'),
+    // Proposals are applied at once, as a committed entry would be.
+    propose: async (cmd) => h.apply(cmd).result,
+    log: { info: () => undefined, warn: (_o, m) => warnings.push(m) },
+    openLog: (job, attempt) => nodes[0]!.logs.open(job, attempt, { external: true }),
+  });
+  return { h, host, warnings };
+}
+
+const lastStart = (h: Harness): StartAttemptEffect => h.effectsOf('start-attempt').at(-1)!;
+
+describe('JobHost.reconcile', () => {
+  it('reports an attempt it never started as lost; the cluster places it again and it runs', async () => {
+    const { h, host, warnings } = setUp();
+    h.submit(planOf('"true"'));
+    // The start-attempt effect of attempt 1 never reaches the host.
+    host.reconcile(h.state);
+    await waitFor('attempt 1 to be reported lost', () => h.job('1.1').attempts.length === 2, 10_000);
+    expect(h.job('1.1').attempts[0]).toMatchObject({ state: 'lost', reason: 'lost: not running on n1 (its start was missed)' });
+    expect(warnings).toContain('the cluster has an attempt active here that this node does not run: reporting it lost');
+    host.start(lastStart(h));
+    await waitFor('attempt 2 to succeed', () => h.job('1.1').state === 'succeeded', 20_000);
+    expect(h.job('1.1').attempts.map((a) => a.state)).toEqual(['lost', 'succeeded']);
+    // Once agreed, reconcile does nothing.
+    host.reconcile(h.state);
+    expect(h.job('1.1').attempts).toHaveLength(2);
+  }, 40_000);
+
+  it('stops an attempt the cluster ended without telling it', async () => {
+    const { h, host, warnings } = setUp();
+    h.submit(planOf('sleep 30'));
+    host.start(lastStart(h));
+    await waitFor('the attempt to run', () => h.job('1.1').state === 'running', 10_000);
+    // Cancelled in the log; its stop-attempt effect never reaches the host.
+    h.ok({ kind: 'JobCancelled', job: '1.1', reason: 'test' });
+    expect(host.count).toBe(1);
+    host.reconcile(h.state);
+    await waitFor('the process to be stopped', () => host.count === 0, 10_000);
+    expect(h.job('1.1').state).toBe('cancelled');
+    expect(warnings).toContain('attempt report refused');
+  }, 40_000);
+});
