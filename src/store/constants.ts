@@ -37,6 +37,16 @@ export const configBytesMax = 1024 * 1024;
 export const packEntriesMax = 2048;
 
 /**
+ * A batch starts no sooner than this after the one before, so that entries trickling in
+ * (a few per Raft round) are written together: a batch's fixed cost (a pack, its index, three
+ * fsyncs, the ref) is about a millisecond of CPU, which at one batch per round of a busy
+ * cluster was most of the store's cost. Nothing waits on the store but its readers (who
+ * cut the pause short) and the log is the record, so a few milliseconds late costs nothing.
+ * Caps batches at 50 a second.
+ */
+export const batchIntervalMsMin = 20;
+
+/**
  * Once there are more packs than this, the smallest are merged (geometrically, like `git
  * repack --geometric=2`), so a lookup probes few indexes and each byte is copied O(log n) times.
  * A merge costs four fsyncs; at 16, batches of one entry merge about every 13th batch (at 8,

@@ -3,8 +3,7 @@
  * the commit id, falling back to `packed-refs` (after a `git pack-refs`). Writes go through
  * `main.lock` and a rename, git's own locking convention, so git never reads a torn ref.
  */
-import { renameSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnError } from '../util/errors.js';
 import { branchRef } from './constants.js';
@@ -41,7 +40,7 @@ export async function prepareHead(gitdir: string, oid: string): Promise<void> {
 }
 
 export async function commitHead(gitdir: string): Promise<void> {
-  renameSync(join(gitdir, `${branchRef}.lock`), join(gitdir, branchRef));
+  await rename(join(gitdir, `${branchRef}.lock`), join(gitdir, branchRef));
 }
 
 /** prepareHead() then commitHead(), for a ref move with nothing to overlap. */
@@ -53,6 +52,16 @@ export async function writeHead(gitdir: string, oid: string): Promise<void> {
 /** Removes the branch (an empty snapshot was installed). */
 export async function deleteHead(gitdir: string): Promise<void> {
   await unlinkIfPresent(join(gitdir, branchRef));
+}
+
+/**
+ * The commit a lock file left by a crash was about to point the branch at, or null (no lock,
+ * or one torn before its fsync, in which case its batch's pack never went into place).
+ */
+export async function readLock(gitdir: string): Promise<string | null> {
+  const text = await readOptional(join(gitdir, `${branchRef}.lock`));
+  const oid = text?.trim() ?? '';
+  return oidPattern.test(oid) ? oid : null;
 }
 
 /** A lock file left by a crash would block the git CLI; no other writer uses this repository. */

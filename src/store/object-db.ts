@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { closeSync, openSync, renameSync } from 'node:fs';
 import git from 'isomorphic-git';
 import { assert, CairnError } from '../util/errors.js';
 import { objectBytesMax, objectCacheBytesMax, packCountMax, pendingMergeFile, pendingPackFile } from './constants.js';
 import { applyDelta } from './delta.js';
-import { fsyncFd, syncDir, unlinkIfPresent, writeAllSync, writeFileSynced } from './fs-durable.js';
+import { closeFd, fsyncFd, openFd, syncDir, unlinkIfPresent, writeAllFd, writeFileSynced } from './fs-durable.js';
 import { emptyTreeId, objectId, type ObjectType } from './git-object.js';
 import { LruCache } from './lru-cache.js';
 import { PackFile } from './pack-file.js';
@@ -145,59 +144,71 @@ export class ObjectDb {
   }
 
   /**
-   * Writes the objects not yet stored as one new pack, renamed into place and fsynced with its
-   * directory. The pending marker stays until clearPending(), after the ref update.
-   * `afterWrite` runs once the pack is in place (a test's crash point). Returns the pack name.
+   * Writes the objects not yet stored as one new pack, fsynced, then renames it into place
+   * once `ready` (the new ref's lock file, which names the batch's last commit) is durable,
+   * and fsyncs the directory. Until the ref moves, that lock file is what tells recovery the
+   * pack is a crashed batch's (see openStore). Returns the pack's name, or null when every
+   * object was stored already.
    */
-  async writePack(objects: readonly NewObject[], afterWrite?: () => Promise<void>): Promise<string | null> {
+  async writePack(objects: readonly NewObject[], ready: Promise<void>): Promise<string | null> {
+    ready.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+    const fresh: NewObject[] = [];
     const seen = new Set<string>();
-    const fresh = objects.filter((o) => {
-      if (seen.has(o.oid) || this.has(o.oid)) return false;
+    for (const o of objects) {
+      if (seen.has(o.oid) || this.has(o.oid)) continue;
       seen.add(o.oid);
-      return true;
-    });
-    if (fresh.length === 0) return null;
+      fresh.push(o);
+    }
+    if (fresh.length === 0) {
+      await ready;
+      return null;
+    }
     const built = buildPack(fresh);
     assert(built.pack.length <= packBytesMax, 'a batch pack stays below 2 GiB');
     const base = join(this.packDir, `pack-${built.name}`);
     const tmpPack = join(this.packDir, `tmp_pack_${built.name}`);
-    await writeFileSynced(join(this.gitdir, pendingPackFile), Buffer.from(`${built.name}\n`), false);
+    const tmpIdx = join(this.packDir, `tmp_idx_${built.name}`);
     // The descriptor the pack is written through stays open for reading it.
-    const fd = openSync(tmpPack, 'w+');
+    const fd = await openFd(tmpPack, 'w+');
     try {
-      writeAllSync(fd, built.pack);
-      await fsyncFd(fd);
-      await writeFileSynced(join(this.packDir, `tmp_idx_${built.name}`), built.idx, false);
+      const pack = async (): Promise<void> => {
+        await writeAllFd(fd, built.pack);
+        await fsyncFd(fd);
+      };
+      // The index is derived data (rebuilt by open() if a power cut tears it): no fsync.
+      await Promise.all([pack(), writeFileSynced(tmpIdx, built.idx, false), ready]);
       // Git finds packs by their index, so the pack goes into place first.
-      renameSync(tmpPack, `${base}.pack`);
-      renameSync(join(this.packDir, `tmp_idx_${built.name}`), `${base}.idx`);
+      await rename(tmpPack, `${base}.pack`);
+      await rename(tmpIdx, `${base}.idx`);
       await syncDir(this.packDir);
     } catch (err) {
-      closeSync(fd);
+      await closeFd(fd);
       throw err;
     }
     this.packs.push(PackFile.written(`${base}.pack`, fd, built.pack, built.idx));
-    if (afterWrite) await afterWrite();
     return built.name;
   }
 
-  /** Drops the pending marker once the ref that makes the new pack reachable is durable. */
+  /** Drops the import marker once the ref that makes the imported pack reachable is durable. */
   async clearPending(): Promise<void> {
     await unlinkIfPresent(join(this.gitdir, pendingPackFile));
   }
 
   /**
-   * The pack a crashed batch (or snapshot import) left behind, if any, read before any new
-   * write. An imported pack holds every object, so once kept it replaces all the others.
+   * The pack a snapshot import left named in its marker, if any, read before any new write.
+   * An imported pack holds every object, so once kept it replaces all the others.
    */
-  async pendingPack(): Promise<{ name: string; imported: boolean } | null> {
+  async pendingImport(): Promise<string | null> {
     const text = await readFile(join(this.gitdir, pendingPackFile), 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
     });
-    if (text === null) return null;
-    const [name = '', kind] = text.trim().split(' ');
-    return { name, imported: kind === 'import' };
+    return text === null ? null : (text.trim().split(' ')[0] ?? '');
+  }
+
+  /** The names of the packs that hold `oid`. */
+  packsHolding(oid: string): string[] {
+    return this.packs.filter((p) => p.find(oid) >= 0).map((p) => p.name);
   }
 
   /** True when pack `name` holds `oid`. */

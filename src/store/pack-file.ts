@@ -3,12 +3,13 @@
  * (28 bytes per object) and each object is read alone, so memory does not grow with the pack
  * (isomorphic-git would read the whole pack into memory).
  */
-import { close, openSync, read } from 'node:fs';
+import { read } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { CairnError } from '../util/errors.js';
 import { objectBytesMax } from './constants.js';
+import { closeFd, openFd } from './fs-durable.js';
 import { objectTypeOf, type ObjectType } from './git-object.js';
 import {
   idxFanoutBytes, idxHeaderBytes, idxSignature, ofsDeltaType, packHeaderBytes, packSignature, packTrailerBytes, refDeltaType,
@@ -52,7 +53,7 @@ export class PackFile {
     const { size } = await stat(packPath).catch((cause: unknown) => {
       throw new CairnError('STORAGE_CORRUPT', `pack ${packPath} is missing next to its index`, { path: packPath }, { cause });
     });
-    const fd = openSync(packPath, 'r');
+    const fd = await openFd(packPath, 'r');
     try {
       const head = Buffer.alloc(packHeaderBytes);
       const tail = Buffer.alloc(packTrailerBytes);
@@ -234,8 +235,4 @@ function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
   return new Promise((resolve, reject) => {
     read(fd, buf, 0, buf.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
   });
-}
-
-function closeFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
 }

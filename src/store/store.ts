@@ -14,16 +14,17 @@
  *   - The message is `<index>: <summary>`, then, when the entry changed several things, one
  *     line per change, then the trailer `Raft-Term: <term>`.
  * The I/O is batched: all objects of a batch go into one pack (fsynced with its directory),
- * then the ref moves once; apply() calls that arrive while a batch is written are grouped into
- * the next one. HEAD's message carries the index, so lastAppliedIndex() always agrees with
- * HEAD, and entries at or below it are skipped on a replay. Crash recovery (a marker file
- * names the pack in flight) is in openStore(); the tree layout is in layout.ts.
+ * then the ref moves once; apply() calls that arrive while a batch is written, or within
+ * batchIntervalMsMin of the last batch, are grouped into the next one. HEAD's message carries
+ * the index, so lastAppliedIndex() always agrees with HEAD, and entries at or below it are
+ * skipped on a replay. Crash recovery (the ref's lock file names the commit in flight, so the
+ * pack that holds it is known) is in openStore(); the tree layout is in layout.ts.
  */
 import { assert, CairnError } from '../util/errors.js';
-import { commitIdentityEmail, commitIdentityName, packEntriesMax } from './constants.js';
+import { batchIntervalMsMin, commitIdentityEmail, commitIdentityName, packEntriesMax } from './constants.js';
 import { applyEffect, validateEffect } from './effects.js';
 import { decodeCommit, encodeCommit, objectId } from './git-object.js';
-import { clearStaleLock, commitHead, deleteHead, prepareHead, readHead, writeHead } from './head-ref.js';
+import { clearStaleLock, commitHead, deleteHead, prepareHead, readHead, readLock, writeHead } from './head-ref.js';
 import { compareNewestFirst, HistoryIndex, sortTimeOf } from './history-index.js';
 import {
   attemptFile, attemptOfFile, checkJobId, checkName, configDir, configPath, historyDir, historyShardLevels, jobHistoryPath, pipelineDefinitionFile,
@@ -53,17 +54,22 @@ type ApplyGroup = Array<{ batch: readonly StoreEntry[]; resolve: () => void; rej
 /** Opens the store in `dir` (a bare repository), creating it on first use and recovering a crashed batch. */
 export async function openStore(dir: string, init: StoreInit = {}): Promise<Store> {
   await ensureRepo(dir);
-  await clearStaleLock(dir);
   const db = await ObjectDb.open(dir);
   try {
     const head = await readHead(dir);
-    const pending = await db.pendingPack();
-    if (pending !== null) {
-      // A batch crashed after writing its pack. If HEAD reached that pack the batch is done
-      // (and an imported snapshot's pack replaces the rest); otherwise nothing refers to the
-      // pack and it goes.
-      if (head === null || !db.packHolds(pending.name, head)) await db.deletePack(pending.name);
-      else if (pending.imported) await db.dropAllBut(pending.name);
+    // A batch cut short between its pack and its ref: the ref's lock file names the commit the
+    // batch was moving HEAD to, and the pack holding it was the batch's (nothing refers to it).
+    const target = await readLock(dir);
+    if (target !== null && target !== head) {
+      for (const name of db.packsHolding(target)) if (head === null || !db.packHolds(name, head)) await db.deletePack(name);
+    }
+    await clearStaleLock(dir);
+    const imported = await db.pendingImport();
+    if (imported !== null) {
+      // An import cut short: once HEAD reached its pack, that pack replaces the rest; if not,
+      // nothing refers to it and it goes.
+      if (head === null || !db.packHolds(imported, head)) await db.deletePack(imported);
+      else await db.dropAllBut(imported);
       await db.clearPending();
     }
     const store = new GitStore(dir, db, init);
@@ -86,6 +92,12 @@ class GitStore implements Store {
   private openGroup: ApplyGroup | null = null;
   private closed = false;
   private commitsWritten = 0;
+  /** When the last batch began (performance.now() ms). */
+  private batchStartedMs = -Infinity;
+  /** Calls other than apply() queued and not yet run; while any wait, no batch pauses. */
+  private urgent = 0;
+  /** Ends the pause of a batch waiting for more entries; null when none waits. */
+  private wake: (() => void) | null = null;
 
   constructor(readonly dir: string, private readonly db: ObjectDb, private readonly init: StoreInit) {
     this.tree = new TreeModel(db, null);
@@ -112,19 +124,28 @@ class GitStore implements Store {
     this.tree = new TreeModel(this.db, commit.tree);
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  /** Queues `fn` after every call before it. Any call but apply() is urgent: a batch waiting for more entries goes at once. */
+  private serial<T>(fn: () => Promise<T>, urgent = true): Promise<T> {
     assert(!this.closed, 'the store is open');
     this.openGroup = null; // an apply after this call must not be grouped before it
-    const run = this.queue.then(fn);
+    if (urgent) {
+      this.urgent++;
+      this.wake?.();
+    }
+    const run = this.queue.then(fn).finally(() => {
+      if (urgent) this.urgent--;
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   /**
    * Calls that arrive while a batch is being written wait, and are then written together as
-   * one batch (group commit): one pack and one ref update for all of them. Commit boundaries
-   * do not move, since they follow entries, not batches; each call still resolves only once
-   * its own entries are durable, and a call whose entries are refused fails alone.
+   * one batch (group commit): one pack and one ref update for all of them. A batch also starts
+   * no sooner than batchIntervalMsMin after the one before (unless a read or a close is
+   * waiting behind it), so entries that trickle in share the cost of a batch. Commit
+   * boundaries do not move, since they follow entries, not batches; each call still resolves
+   * only once its own entries are durable, and a call whose entries are refused fails alone.
    */
   apply(batch: readonly StoreEntry[]): Promise<void> {
     assert(!this.closed, 'the store is open');
@@ -132,11 +153,30 @@ class GitStore implements Store {
       let group = this.openGroup;
       if (group === null) {
         const fresh: ApplyGroup = [];
-        void this.serial(() => this.drain(fresh));
+        void this.serial(async () => {
+          await this.pause();
+          await this.drain(fresh);
+        }, false);
         this.openGroup = group = fresh; // after serial(), which closes any open group
       }
       group.push({ batch, resolve, reject });
     });
+  }
+
+  /** Waits until batchIntervalMsMin has passed since the last batch began, or an urgent call comes. */
+  private async pause(): Promise<void> {
+    const waitMs = this.batchStartedMs + batchIntervalMsMin - performance.now();
+    if (waitMs > 0 && this.urgent === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.wake?.(), waitMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
+    this.batchStartedMs = performance.now();
   }
 
   private async drain(group: ApplyGroup): Promise<void> {
@@ -180,6 +220,7 @@ class GitStore implements Store {
     let applied = this.applied;
     let commits = 0;
     const indexed: HistoryRecord[] = [];
+    let packName: string | null = null;
     try {
       for (const e of entries) {
         const mark = out.length;
@@ -207,12 +248,15 @@ class GitStore implements Store {
         indexed.push(...records);
       }
       if (head === this.headOid) return;
-      // The new ref is written and fsynced while the pack is; it moves once the pack is durable.
-      await Promise.all([this.db.writePack(out, this.init.afterPackWrite), prepareHead(this.dir, head!)]);
+      // The new ref's lock is written and fsynced while the pack is; the pack goes into place
+      // once the lock is durable (the lock marks it as in flight), the ref once the pack is.
+      packName = await this.db.writePack(out, prepareHead(this.dir, head!));
+      if (this.init.afterPackWrite) await this.init.afterPackWrite();
       await commitHead(this.dir);
-      await this.db.clearPending();
     } catch (err) {
-      // The tree in memory is ahead of the disk: go back to the last durable HEAD.
+      // The tree in memory is ahead of the disk: go back to the last durable HEAD, leaving no
+      // pack that nothing refers to.
+      if (packName !== null) await this.db.deletePack(packName);
       await clearStaleLock(this.dir);
       await this.load(this.headOid);
       throw err;
@@ -381,6 +425,8 @@ class GitStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.urgent++; // the last batch goes now
+    this.wake?.();
     await this.queue;
     this.closed = true;
     await this.db.close();

@@ -96,12 +96,13 @@ describe('restart and crash recovery', () => {
     child.kill('SIGKILL');
     const result = await child;
     expect(result.signal).toBe('SIGKILL');
-    // The crashed batch's pack and its marker are on disk; HEAD is still batch 3's.
-    expect((await readdir(dir)).includes('cairn-pending-pack')).toBe(true);
+    // The crashed batch's pack and the ref's lock (naming the commit in flight) are on disk;
+    // HEAD is still batch 3's.
+    expect((await readdir(join(dir, 'refs', 'heads'))).includes('main.lock')).toBe(true);
     const s = await opened(dir);
     expect(s.lastAppliedIndex()).toBe(100);
     expect(await s.head()).toBe(await referenceHead(100));
-    expect((await readdir(dir)).includes('cairn-pending-pack')).toBe(false);
+    expect((await readdir(join(dir, 'refs', 'heads'))).includes('main.lock')).toBe(false);
     expect(await gitCli(['fsck', '--strict', '--dangling'], dir)).toBe('');
     await s.apply(entries.slice(75)); // the daemon replays from its own applied index
     expect(await s.head()).toBe(await referenceHead(300));
@@ -152,17 +153,20 @@ describe('restart and crash recovery', () => {
     expect(await c.head()).toBe(await referenceHead(300));
   });
 
-  test('a crash after the ref moved but before the marker went keeps the batch', async () => {
+  test('a lock naming no stored commit, or HEAD itself, removes no pack', async () => {
     const dir = await dirFor();
     const a = await openStore(dir);
     await a.apply(entries.slice(0, 50));
     const head = await a.head();
     await a.close();
-    const packs = (await readdir(join(dir, 'objects', 'pack'))).filter((f) => f.endsWith('.pack'));
-    expect(packs).toHaveLength(1);
-    await writeFile(join(dir, 'cairn-pending-pack'), `${packs[0]!.slice(5, 45)}\n`);
-    const b = await opened(dir);
-    expect(await b.head()).toBe(head);
-    expect(await gitCli(['fsck', '--strict'], dir)).toBe('');
+    // Cut short before the pack went into place (the pack waits for the lock), or torn.
+    for (const lock of ['f'.repeat(40), 'f'.repeat(17), head!]) {
+      await writeFile(join(dir, 'refs', 'heads', 'main.lock'), `${lock}\n`);
+      const b = await opened(dir);
+      expect(await b.head()).toBe(head);
+      expect((await readdir(join(dir, 'refs', 'heads'))).includes('main.lock')).toBe(false);
+      expect(await gitCli(['fsck', '--strict'], dir)).toBe('');
+      await b.close();
+    }
   });
 });
