@@ -122,14 +122,14 @@ export class JobHost {
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
     const workspace = join(base, 'ws');
     const sourceDir = join(base, 'src');
-    await mkdir(sourceDir, { recursive: true });
     let result: JobResult | null = null;
     let error: string | null = null;
     let log: AttemptLog | null = null;
     let logDigest: string | null = null;
     try {
       // The executor writes the file; the log service indexes, digests and gossips what it writes.
-      log = await this.init.openLog(e.job, e.attempt);
+      // Both before the first step, neither waiting for the other.
+      [log] = await Promise.all([this.init.openLog(e.job, e.attempt), mkdir(sourceDir, { recursive: true })]);
       const attemptLog = log;
       if (e.source) await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
       const needs: Record<string, NeedResult> = {};
