@@ -309,7 +309,7 @@ export default async function (): Promise<void> {
         out(`(a) submit → step's shell running on a remote node (POST to follower ${f1}, job labelled name=${f2}, leader ${leader}), n=${latencySamples} sequential`);
         out(`    process start: p50 ${fmt(median(p))} ms, p99 ${fmt(percentile(p, 99))} ms (targets 20 / 60 ms); the attempt's recorded start: p50 ${fmt(median(xs.map((x) => x.startedMs)))} ms; the POST itself: p50 ${fmt(median(xs.map((x) => x.postMs)))} ms`);
         out(`    baseline: the same bash step spawned locally: p50 ${fmt(median(local), 2)} ms, p99 ${fmt(percentile(local, 99), 2)} ms → cairn costs ${fmt(median(p) / median(local))}× (+${fmt(median(p) - median(local))} ms) at p50`);
-        out(`    baseline: the same step through the executor alone (runJob in this process, as \`cairn run\`): p50 ${fmt(median(executor))} ms, p99 ${fmt(percentile(executor, 99))} ms → the cluster's own share at p50 ≈ ${fmt(median(p) - median(executor))} ms (submit, two Raft commits, placement, apply)`);
+        out(`    baseline: the same step through the executor alone (runJob in this process, as \`cairn run\`): p50 ${fmt(median(executor))} ms, p99 ${fmt(percentile(executor, 99))} ms → the cluster's own share at p50 ≈ ${fmt(median(p) - median(executor))} ms (submit, one Raft commit that also places the job, apply)`);
         out(`    peers: Buildbot ${peers.buildbot.startMedianMs} ms median to build start, p99 ${peers.buildbot.startP99Ms} ms → cairn ${fmt(peers.buildbot.startMedianMs / median(p))}× faster at p50, ${fmt(peers.buildbot.startP99Ms / percentile(p, 99))}× at p99`);
       }
       if (parts.has('c')) {
