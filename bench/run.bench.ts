@@ -5,21 +5,30 @@
  *  (b) a true DAG: 50 `sleep 0.1` jobs, 10 layers × 5, each job needs 2 jobs of the layer
  *      above, vs the same 50 sleeps in sequence in bash (target ≤ 0.3×);
  *  (c) planning cost linear in edges: a 10-layer, 5-wide fully fanned-in DAG (200 edges) vs
- *      the same 50 jobs as 5 independent chains of 10 (45 edges) (target ≤ 1.5×).
+ *      the same 50 jobs as 5 independent chains of 10 (45 edges) (target ≤ 1.5×);
+ *  (d) the executor alone, in this process (what a cluster node pays per job): runJob() of a
+ *      one-step job to its shell running, and this process's CPU per call, against spawning
+ *      the same bash directly, alternating (`executorRuns` each).
  * Beside each figure: gitlab-ci-local 4.73's from /work/shared/peers/RESULTS.md.
- * Run: `npm run bench -- run` (builds dist/ first).
+ * Run: `npm run bench -- run` (builds dist/ first); `CAIRN_BENCH_PARTS=a,d` runs only some parts.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runJob } from '../src/exec/index.js';
+import { parsePipeline, planPipeline } from '../src/pipeline/index.js';
 
-const cairnBin = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/cairn.js');
+/** The built CLI; CAIRN_BIN points at a private build (`CAIRN_OUTDIR=.build/NAME`) instead of dist/. */
+const cairnBin = process.env.CAIRN_BIN ?? resolve(dirname(fileURLToPath(import.meta.url)), '../dist/cairn.js');
 /** Runs per start-up figure (the issue asks for a median of at least 15). */
 const startupRuns = 15;
 /** Runs per DAG figure: each takes about a second. */
 const dagRuns = 3;
+/** Runs per figure of (d), after `executorWarmup` of each. */
+const executorRuns = 200;
+const executorWarmup = 20;
 const layers = 10;
 const width = 5;
 const sleepSeconds = 0.1;
@@ -60,6 +69,61 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+const epochMs = (): number => performance.timeOrigin + performance.now();
+
+/** One sample of (d): ms from the call to the shell running its first command, and this process's CPU ms. */
+interface StartSample {
+  toShellMs: number;
+  cpuMs: number;
+}
+
+/** The step's shell writes its start time (bash's $EPOCHREALTIME, in seconds) to `marker`. */
+const stampScript = (marker: string): string => `echo $EPOCHREALTIME > ${quote(marker)}`;
+
+async function measured(marker: string, start: () => Promise<void>): Promise<StartSample> {
+  const c0 = process.cpuUsage();
+  const t0 = epochMs();
+  await start();
+  const c = process.cpuUsage(c0);
+  return { toShellMs: Number(readFileSync(marker, 'utf8').trim()) * 1000 - t0, cpuMs: (c.user + c.system) / 1000 };
+}
+
+/** (d): runJob() against spawning the same bash directly, alternating so that drift hits both. */
+async function executorStart(dir: string): Promise<{ runJob: StartSample[]; spawn: StartSample[] }> {
+  const marker = join(dir, 'executor-marker');
+  const pipeline = parsePipeline(`jobs:\n  one:\n    steps:\n      - shell: bash\n        run: ${stampScript(marker)}\n`, 'executor.yml');
+  const instance = planPipeline(pipeline, { inputs: {} }).instances[0]!;
+  const viaRunJob = (i: number) => async (): Promise<void> => {
+    const base = join(dir, `job-${i}`);
+    const r = await runJob({ pipeline, instance, workspace: join(base, 'ws'), tempDir: join(base, 'tmp'), logFile: join(base, 'job.log'), sourceDir: dir, needs: {} });
+    if (r.conclusion !== 'success') throw new Error(`runJob: ${r.conclusion} ${r.error ?? ''}`);
+  };
+  const direct = (): Promise<void> =>
+    new Promise((res, rej) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', stampScript(marker)], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+      child.stdout.resume();
+      child.once('error', rej);
+      child.once('close', (code) => (code === 0 ? res() : rej(new Error(`bash exited ${code}`))));
+    });
+  const out = { runJob: [] as StartSample[], spawn: [] as StartSample[] };
+  for (let i = 0; i < executorWarmup + executorRuns; i++) {
+    const a = await measured(marker, viaRunJob(i));
+    // The caller removes a job's directories (a cluster node does, after the job); not part of the figure.
+    rmSync(join(dir, `job-${i}`), { recursive: true, force: true });
+    const b = await measured(marker, direct);
+    if (i >= executorWarmup) {
+      out.runJob.push(a);
+      out.spawn.push(b);
+    }
+  }
+  return out;
+}
+
 function job(id: string, needs: string[]): string {
   const n = needs.length === 0 ? '' : `    needs: [${needs.join(', ')}]\n`;
   return `  ${id}:\n${n}    steps:\n      - run: sleep ${sleepSeconds}\n`;
@@ -96,7 +160,8 @@ function chains(): string {
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 export default async function runBench(): Promise<void> {
-  if (!existsSync(cairnBin)) throw new Error(`${cairnBin} is missing: npm run build`);
+  const parts = new Set((process.env.CAIRN_BENCH_PARTS ?? 'a,b,c,d').split(','));
+  if (['a', 'b', 'c'].some((x) => parts.has(x)) && !existsSync(cairnBin)) throw new Error(`${cairnBin} is missing: npm run build`);
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-run-'));
   try {
     const node = process.execPath;
@@ -112,43 +177,62 @@ export default async function runBench(): Promise<void> {
     const seq = file('seq.sh', Array.from({ length: layers * width }, () => `sleep ${sleepSeconds}`).join('\n') + '\n');
 
     // (a) Warm both once (page cache, Node's compile cache), then alternate so drift hits both.
-    wallMs(node, [cairnBin, 'run', one], dir);
-    wallMs('bash', ['-c', 'true'], dir);
-    const cairnMs: number[] = [];
-    const bashMs: number[] = [];
-    for (let i = 0; i < startupRuns; i++) {
-      cairnMs.push(wallMs(node, [cairnBin, 'run', one], dir));
-      bashMs.push(wallMs('bash', ['-c', 'true'], dir));
+    if (parts.has('a')) {
+      wallMs(node, [cairnBin, 'run', one], dir);
+      wallMs('bash', ['-c', 'true'], dir);
+      const cairnMs: number[] = [];
+      const bashMs: number[] = [];
+      for (let i = 0; i < startupRuns; i++) {
+        cairnMs.push(wallMs(node, [cairnBin, 'run', one], dir));
+        bashMs.push(wallMs('bash', ['-c', 'true'], dir));
+      }
+      const nodeMs = median(Array.from({ length: 7 }, () => wallMs(node, ['-e', '0'], dir)));
+      const added = median(cairnMs) - median(bashMs);
+      const cairnCpu = median(Array.from({ length: 7 }, () => cpuMs(`${quote(node)} ${quote(cairnBin)} run ${quote(one)}`, dir)));
+      const bashCpu = median(Array.from({ length: 7 }, () => cpuMs(`bash -c true`, dir)));
+      const nodeCpu = median(Array.from({ length: 7 }, () => cpuMs(`${quote(node)} -e 0`, dir)));
+      process.stdout.write(
+        `(a) one-step 'true' pipeline: cairn run ${fmt(median(cairnMs))} vs bash -c true ${fmt(median(bashMs))} (median of ${startupRuns}): ` +
+          `+${added.toFixed(0)} ms added (target ≤ 150 ms), ${(median(cairnMs) / median(bashMs)).toFixed(0)}x; node -e 0 alone ${fmt(nodeMs)}\n` +
+          `    CPU time (user+sys, with children, median of 7): cairn run ${cairnCpu.toFixed(0)} ms, bash -c true ${bashCpu.toFixed(0)} ms, node -e 0 ${nodeCpu.toFixed(0)} ms\n` +
+          `    peer gitlab-ci-local: ${peer.startupMs} ms vs ${peer.startupBaselineMs} ms = +${(peer.startupMs - peer.startupBaselineMs).toFixed(0)} ms added\n`,
+      );
     }
-    const nodeMs = median(Array.from({ length: 7 }, () => wallMs(node, ['-e', '0'], dir)));
-    const added = median(cairnMs) - median(bashMs);
-    const cairnCpu = median(Array.from({ length: 7 }, () => cpuMs(`${quote(node)} ${quote(cairnBin)} run ${quote(one)}`, dir)));
-    const bashCpu = median(Array.from({ length: 7 }, () => cpuMs(`bash -c true`, dir)));
-    const nodeCpu = median(Array.from({ length: 7 }, () => cpuMs(`${quote(node)} -e 0`, dir)));
-    process.stdout.write(
-      `(a) one-step 'true' pipeline: cairn run ${fmt(median(cairnMs))} vs bash -c true ${fmt(median(bashMs))} (median of ${startupRuns}): ` +
-        `+${added.toFixed(0)} ms added (target ≤ 150 ms), ${(median(cairnMs) / median(bashMs)).toFixed(0)}x; node -e 0 alone ${fmt(nodeMs)}\n` +
-        `    CPU time (user+sys, with children, median of 7): cairn run ${cairnCpu.toFixed(0)} ms, bash -c true ${bashCpu.toFixed(0)} ms, node -e 0 ${nodeCpu.toFixed(0)} ms\n` +
-        `    peer gitlab-ci-local: ${peer.startupMs} ms vs ${peer.startupBaselineMs} ms = +${(peer.startupMs - peer.startupBaselineMs).toFixed(0)} ms added\n`,
-    );
 
     // (b)
-    const dagBms = median(Array.from({ length: dagRuns }, () => wallMs(node, [cairnBin, 'run', dagB], dir)));
-    const seqMs = median(Array.from({ length: dagRuns }, () => wallMs('bash', [seq], dir)));
-    process.stdout.write(
-      `(b) 50-job DAG (10 layers x 5, 2 needs each, sleep ${sleepSeconds}): cairn ${fmt(dagBms)} vs 50 sleeps in sequence in bash ${fmt(seqMs)}: ` +
-        `${(dagBms / seqMs).toFixed(2)}x (target ≤ 0.3x; ideal ${((layers * sleepSeconds * 1000) / seqMs).toFixed(2)}x)\n` +
-        `    peer gitlab-ci-local: ${fmt(peer.dag50Ms)} vs ${fmt(peer.dag50SequentialMs)} = ${(peer.dag50Ms / peer.dag50SequentialMs).toFixed(2)}x\n`,
-    );
+    if (parts.has('b')) {
+      const dagBms = median(Array.from({ length: dagRuns }, () => wallMs(node, [cairnBin, 'run', dagB], dir)));
+      const seqMs = median(Array.from({ length: dagRuns }, () => wallMs('bash', [seq], dir)));
+      process.stdout.write(
+        `(b) 50-job DAG (10 layers x 5, 2 needs each, sleep ${sleepSeconds}): cairn ${fmt(dagBms)} vs 50 sleeps in sequence in bash ${fmt(seqMs)}: ` +
+          `${(dagBms / seqMs).toFixed(2)}x (target ≤ 0.3x; ideal ${((layers * sleepSeconds * 1000) / seqMs).toFixed(2)}x)\n` +
+          `    peer gitlab-ci-local: ${fmt(peer.dag50Ms)} vs ${fmt(peer.dag50SequentialMs)} = ${(peer.dag50Ms / peer.dag50SequentialMs).toFixed(2)}x\n`,
+      );
+    }
 
     // (c)
-    const fanMs = median(Array.from({ length: dagRuns }, () => wallMs(node, [cairnBin, 'run', dagC], dir)));
-    const chainMs = median(Array.from({ length: dagRuns }, () => wallMs(node, [cairnBin, 'run', dagChains], dir)));
-    process.stdout.write(
-      `(c) 50-job fully fanned-in DAG (10 x 5, 200 edges): cairn ${fmt(fanMs)} vs 5 independent chains of 10 (45 edges) ${fmt(chainMs)}: ` +
-        `${(fanMs / chainMs).toFixed(2)}x (target ≤ 1.5x)\n` +
-        `    peer gitlab-ci-local: 35 jobs (7 layers) fanned in took ${fmt(peer.fanIn35JobsMs)}; 50 jobs did not finish in 300 s\n`,
-    );
+    if (parts.has('c')) {
+      const fanMs = median(Array.from({ length: dagRuns }, () => wallMs(node, [cairnBin, 'run', dagC], dir)));
+      const chainMs = median(Array.from({ length: dagRuns }, () => wallMs(node, [cairnBin, 'run', dagChains], dir)));
+      process.stdout.write(
+        `(c) 50-job fully fanned-in DAG (10 x 5, 200 edges): cairn ${fmt(fanMs)} vs 5 independent chains of 10 (45 edges) ${fmt(chainMs)}: ` +
+          `${(fanMs / chainMs).toFixed(2)}x (target ≤ 1.5x)\n` +
+          `    peer gitlab-ci-local: 35 jobs (7 layers) fanned in took ${fmt(peer.fanIn35JobsMs)}; 50 jobs did not finish in 300 s\n`,
+      );
+    }
+
+    // (d)
+    if (parts.has('d')) {
+      const ex = await executorStart(dir);
+      const line = (name: string, xs: StartSample[]): string =>
+        `${name} to shell p50 ${fmt(percentile(xs.map((x) => x.toShellMs), 0.5))} p99 ${fmt(percentile(xs.map((x) => x.toShellMs), 0.99))}, ` +
+        `this process's CPU ${(xs.reduce((a, x) => a + x.cpuMs, 0) / xs.length).toFixed(2)} ms per call`;
+      const ratio = median(ex.runJob.map((x) => x.toShellMs)) / median(ex.spawn.map((x) => x.toShellMs));
+      process.stdout.write(
+        `(d) executor start-up, ${executorRuns} runs each, load ${loadavg()[0]!.toFixed(1)}: ${line('runJob()', ex.runJob)}\n` +
+          `    ${line('bash spawned directly', ex.spawn)}; runJob/spawn p50 ${ratio.toFixed(2)}x\n`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
