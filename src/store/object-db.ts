@@ -16,6 +16,7 @@ import { applyDelta } from './delta.js';
 import { closeFd, fsyncFd, openFd, syncDir, unlinkIfPresent, writeAllFd, writeFileSynced } from './fs-durable.js';
 import { emptyTreeId, objectId, type ObjectType } from './git-object.js';
 import { LruCache } from './lru-cache.js';
+import { OidFilter } from './oid-filter.js';
 import { PackFile } from './pack-file.js';
 import { buildPack, type NewObject } from './pack-writer.js';
 import { concatPacks, type ConcatResult } from './pack-concat.js';
@@ -35,6 +36,8 @@ const deltaChainReadMax = 10_000;
 
 export class ObjectDb {
   private packs: PackFile[] = [];
+  /** Every id the packs hold (and perhaps some they held): has() asks it first. */
+  private filter = new OidFilter(0);
   private readonly cache = new LruCache<StoredObject>(objectCacheBytesMax);
 
   private constructor(readonly gitdir: string) {}
@@ -53,6 +56,7 @@ export class ObjectDb {
       const base = f.slice(0, -'.pack'.length);
       db.packs.push(await db.openPack(base, names.includes(`${base}.idx`)));
     }
+    db.rebuildFilter();
     for (const f of names.filter((n) => n.endsWith('.idx') && !names.includes(`${n.slice(0, -4)}.pack`))) {
       throw new CairnError('STORAGE_CORRUPT', `pack index ${f} has no pack next to it`, { path: join(db.packDir, f) });
     }
@@ -79,11 +83,24 @@ export class ObjectDb {
     return PackFile.open(packPath, idxPath, await readFile(idxPath));
   }
 
+  /** Adds a pack with its ids, growing the filter (twice what is held) when it is full. */
+  private addPack(pack: PackFile): void {
+    this.packs.push(pack);
+    if (this.filter.size + pack.count > this.filter.capacity) this.rebuildFilter();
+    else pack.addIdsTo(this.filter);
+  }
+
+  private rebuildFilter(): void {
+    const held = this.packs.reduce((n, p) => n + p.count, 0);
+    this.filter = new OidFilter(2 * held);
+    for (const p of this.packs) p.addIdsTo(this.filter);
+  }
+
   /** True when some pack holds `oid`. */
   has(oid: string): boolean {
     // The empty tree counts only once written: git fsck wants every tree a commit names.
     const want = Buffer.from(oid, 'hex');
-    return this.packs.some((p) => p.findRaw(want) >= 0);
+    return this.filter.mayHold(want, 0) && this.packs.some((p) => p.findRaw(want) >= 0);
   }
 
   /** Reads an object and checks its id; a missing or mismatched object is corruption. */
@@ -185,7 +202,7 @@ export class ObjectDb {
       await closeFd(fd);
       throw err;
     }
-    this.packs.push(PackFile.written(`${base}.pack`, fd, built.pack, built.idx));
+    this.addPack(PackFile.written(`${base}.pack`, fd, built.pack.length, built.idx));
     return built.name;
   }
 
@@ -231,44 +248,59 @@ export class ObjectDb {
     this.cache.clear();
   }
 
-  /** Merges the smallest packs once there are too many (see packCountMax). */
+  /**
+   * Once there are more than packCountMax packs, merges the small ones as `git repack
+   * --geometric=2` does: the largest packs that each hold at least twice the one below stay,
+   * the packs below the highest break in that progression merge, and so does any pack above
+   * that would not be twice the merged one. Batch packs are small and alike, so one merge
+   * takes in all the batches since the last one, and a byte is copied O(log n) times.
+   */
   async compact(): Promise<void> {
     if (this.packs.length <= packCountMax) return;
     const bySize = [...this.packs].sort((a, b) => a.packBytes - b.packBytes);
-    const chosen = bySize.slice(0, 2);
-    let bytes = chosen[0]!.packBytes + chosen[1]!.packBytes;
-    for (const p of bySize.slice(2)) {
-      if (p.packBytes >= 2 * bytes) break;
-      chosen.push(p);
-      bytes += p.packBytes;
-    }
-    await this.merge(chosen);
+    let split = bySize.length - 1;
+    while (split > 0 && bySize[split]!.packBytes >= 2 * bySize[split - 1]!.packBytes) split--;
+    let merged = split + 1;
+    let bytes = bySize.slice(0, merged).reduce((n, p) => n + p.packBytes, 0);
+    while (merged < bySize.length && bySize[merged]!.packBytes < 2 * bytes) bytes += bySize[merged++]!.packBytes;
+    await this.merge(bySize.slice(0, Math.max(merged, 2)));
   }
 
   private async merge(sources: PackFile[]): Promise<void> {
     const tmpPath = join(this.packDir, 'tmp_pack_merge');
-    const fh = await fs.promises.open(tmpPath, 'w');
+    // The descriptor the merged pack is written through stays open for reading it.
+    const fd = await openFd(tmpPath, 'w+');
     let result: ConcatResult | null;
+    let bytes = 0;
     try {
-      result = await concatPacks(sources, async (chunk) => { await fh.write(chunk); });
-      await fh.sync();
-    } finally {
-      await fh.close();
+      result = await concatPacks(sources, async (chunk) => {
+        await writeAllFd(fd, chunk);
+        bytes += chunk.length;
+      });
+      if (result !== null) await fsyncFd(fd);
+    } catch (err) {
+      await closeFd(fd);
+      throw err;
     }
     if (result === null) {
       // Packs sharing objects (only after a crash during an import) stay apart.
+      await closeFd(fd);
       await unlinkIfPresent(tmpPath);
       return;
     }
     const name = result.checksum.toString('hex');
-    const idx = result.idx;
     const base = join(this.packDir, `pack-${name}`);
-    await writeFileSynced(join(this.gitdir, pendingMergeFile), Buffer.from(JSON.stringify({ target: name, sources: sources.map((s) => s.name) })), true);
-    await writeFileSynced(join(this.packDir, 'tmp_idx_merge'), idx, false); // derived: rebuilt if torn
-    await rename(tmpPath, `${base}.pack`);
-    await rename(join(this.packDir, 'tmp_idx_merge'), `${base}.idx`);
-    await syncDir(this.packDir);
-    this.packs.push(await PackFile.open(`${base}.pack`, `${base}.idx`, idx));
+    try {
+      await writeFileSynced(join(this.gitdir, pendingMergeFile), Buffer.from(JSON.stringify({ target: name, sources: sources.map((s) => s.name) })), true);
+      await writeFileSynced(join(this.packDir, 'tmp_idx_merge'), result.idx, false); // derived: rebuilt if torn
+      await rename(tmpPath, `${base}.pack`);
+      await rename(join(this.packDir, 'tmp_idx_merge'), `${base}.idx`);
+      await syncDir(this.packDir);
+    } catch (err) {
+      await closeFd(fd);
+      throw err;
+    }
+    this.packs.push(PackFile.written(`${base}.pack`, fd, bytes, result.idx)); // its ids are in the filter already
     for (const s of sources) await this.deletePack(s.name);
     await syncDir(this.packDir);
     await unlinkIfPresent(join(this.gitdir, pendingMergeFile));
@@ -352,7 +384,7 @@ export class ObjectDb {
       await this.packs[existing]!.close();
       this.packs.splice(existing, 1);
     }
-    this.packs.push(await PackFile.open(`${base}.pack`, `${base}.idx`, idx));
+    this.addPack(await PackFile.open(`${base}.pack`, `${base}.idx`, idx));
     return name;
   }
 
@@ -360,6 +392,7 @@ export class ObjectDb {
   async dropAllBut(keep: string): Promise<void> {
     for (const p of [...this.packs]) if (p.name !== keep) await this.deletePack(p.name);
     await syncDir(this.packDir);
+    this.rebuildFilter(); // forget the dropped packs' ids
   }
 
   stats(): { packs: number; objects: number; packBytes: number } {

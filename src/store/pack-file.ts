@@ -10,6 +10,7 @@ import { inflateSync } from 'node:zlib';
 import { CairnError } from '../util/errors.js';
 import { objectBytesMax } from './constants.js';
 import { closeFd, openFd } from './fs-durable.js';
+import type { OidFilter } from './oid-filter.js';
 import { objectTypeOf, type ObjectType } from './git-object.js';
 import {
   idxFanoutBytes, idxHeaderBytes, idxSignature, ofsDeltaType, packHeaderBytes, packSignature, packTrailerBytes, refDeltaType,
@@ -72,12 +73,13 @@ export class PackFile {
   }
 
   /**
-   * A pack this process has just built and written through `fd` (opened for reading too):
-   * nothing to check, since both files came from the bytes in hand.
+   * A pack this process has just written through `fd` (opened for reading too), with the
+   * index it built: nothing to check, since both came from the bytes in hand.
    */
-  static written(packPath: string, fd: number, pack: Buffer, idx: Buffer): PackFile {
-    const count = pack.readUInt32BE(8);
-    return new PackFile(pack.toString('hex', pack.length - packTrailerBytes), packPath, pack.length, count, idx, fd);
+  static written(packPath: string, fd: number, packBytes: number, idx: Buffer): PackFile {
+    const count = idx.readUInt32BE(idxHeaderBytes + idxFanoutBytes - 4);
+    const name = idx.toString('hex', idx.length - 40, idx.length - 20);
+    return new PackFile(name, packPath, packBytes, count, idx, fd);
   }
 
   private get oidsAt(): number { return idxHeaderBytes + idxFanoutBytes; }
@@ -111,6 +113,11 @@ export class PackFile {
       out.push({ oid: this.idx.toString('hex', at, at + 20), offset: this.offsetAt(i), crc: this.crcAt(i) });
     }
     return out;
+  }
+
+  /** Adds every object id of this pack to `filter`. */
+  addIdsTo(filter: OidFilter): void {
+    for (let i = 0; i < this.count; i++) filter.add(this.idx, this.oidsAt + i * 20);
   }
 
   /** Compares the id of this pack's i-th object (in index order) with `other`'s j-th. */
