@@ -7,6 +7,7 @@ export type * from './types.js';
 export { runJob, shouldRun } from './job-runner.js';
 export { runPlan, unitsOf, defaultParallelJobs, type RunUnit, type RunOptions, type RunResult, type RunEvents } from './plan-runner.js';
 export { scheduleDag, type DagTask, type ScheduleOptions } from './dag-scheduler.js';
+export { JobDirPool, emptyJobDirs, type JobDirs } from './job-dirs.js';
 export { SecretSet, MaskingStream } from './masker.js';
 export { startProcess, type ProcessSpec, type ProcessOutcome, type RunningProcess } from './process.js';
 export { resolveShell, builtInShells, type ShellCommand } from './shell.js';

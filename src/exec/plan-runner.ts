@@ -1,9 +1,9 @@
-import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { JobInstance, JsonValue, Pipeline, Plan } from '../pipeline/index.js';
 import { parallelJobsMax } from './constants.js';
 import { scheduleDag } from './dag-scheduler.js';
+import { JobDirPool, type JobDirs } from './job-dirs.js';
 import { runJob } from './job-runner.js';
 import { SecretSet } from './masker.js';
 import type { Conclusion, JobEvents, JobResult, NeedResult, StepEndEvent, StepStartEvent } from './types.js';
@@ -48,7 +48,11 @@ export interface RunOptions {
   units: RunUnit[];
   /** Where each job's log goes: `<logDir>/<file-safe key>.log`. */
   logDir: string;
-  /** Where each job's workspace and temp directory go: `<workRoot>/<file-safe key>/{work,temp}`. */
+  /**
+   * Where the jobs' workspaces and temp directories go: `<workRoot>/<n>/{work,temp}`, emptied
+   * after each job and reused by the next (see JobDirPool), all removed at the end; with
+   * `keepWorkspaces`, `<workRoot>/<file-safe key>/{work,temp}`, one per job, kept.
+   */
   workRoot: string;
   /** Jobs at once (default `defaultParallelJobs()`). */
   parallel?: number;
@@ -99,14 +103,14 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
   const groupRunning = new Map<string, number>();
   const groupControllers = new Map<string, Set<AbortController>>();
   const failedFast = new Set<string>();
-  // Workspaces are removed in the background: deleting a tree is slow (more so with
+  // Workspaces are emptied in the background: deleting a tree is slow (more so with
   // `discard` mounts) and must not delay the jobs that were waiting for this one.
-  const removals: Array<Promise<void>> = [];
+  const pool = opts.keepWorkspaces ? undefined : new JobDirPool(opts.workRoot);
 
   const run = async (unit: RunUnit): Promise<void> => {
     const name = files.get(unit.key)!;
     const logFile = join(opts.logDir, `${name}.log`);
-    const jobRoot = join(opts.workRoot, name);
+    const dirs = pool?.take() ?? keptDirs(opts.workRoot, name);
     const controller = new AbortController();
     const controllers = groupControllers.get(unit.group) ?? new Set();
     groupControllers.set(unit.group, controllers);
@@ -123,8 +127,8 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
       const jobResult = await runJob({
         pipeline: unit.pipeline,
         instance: unit.instance,
-        workspace: join(jobRoot, 'work'),
-        tempDir: join(jobRoot, 'temp'),
+        workspace: dirs.workspace,
+        tempDir: dirs.tempDir,
         logFile,
         sourceDir: unit.sourceDir,
         needs: needsOf(unit, byKey, results),
@@ -144,7 +148,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     } finally {
       controllers.delete(controller);
       groupRunning.set(unit.group, (groupRunning.get(unit.group) ?? 1) - 1);
-      if (!opts.keepWorkspaces) removals.push(rm(jobRoot, { recursive: true, force: true }).catch(() => undefined));
+      pool?.give(dirs);
     }
   };
 
@@ -157,11 +161,17 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     },
     run,
   });
-  await Promise.all(removals);
+  await pool?.close();
   const jobs = opts.units.map((u) => results.get(u.key)!);
   const cancelled = opts.signal?.aborted === true || opts.forceSignal?.aborted === true;
   const failed = jobs.some((j) => j.conclusion === 'failure');
   return { conclusion: cancelled ? 'cancelled' : failed ? 'failure' : 'success', jobs, durationMs: performance.now() - t0 };
+}
+
+/** A job's own directories, kept after the run for inspection. */
+function keptDirs(workRoot: string, name: string): JobDirs {
+  const root = join(workRoot, name);
+  return { root, workspace: join(root, 'work'), tempDir: join(root, 'temp') };
 }
 
 function pick(opts: RunOptions, unit: RunUnit): Partial<Parameters<typeof runJob>[0]> {

@@ -21,6 +21,19 @@ export interface ProcessStepOutcome {
 /** A minute as the unit of `timeout-minutes`. */
 const minuteMs = 60_000;
 
+/** The directory in RUNNER_TEMP holding the steps' command files, named as on GitHub's runners. */
+export const commandFilesDir = '_runner_file_commands';
+
+/** The file in RUNNER_TEMP holding the `n`th step's script. */
+function stepScriptName(n: number, extension: string): string {
+  return `step-${n}${extension}`;
+}
+
+/** Whether a file in RUNNER_TEMP is a step's script (`stepScriptName`). */
+export function isStepScriptName(name: string): boolean {
+  return /^step-\d+(\.[a-z0-9]+)?$/.test(name);
+}
+
 /** Runs a `run:` step: the script goes to a file in RUNNER_TEMP, then runs with its shell. */
 export async function runScriptStep(
   state: JobState,
@@ -42,7 +55,7 @@ export async function runScriptStep(
   const raw = step.run ?? '';
   const script = spec.pipeline.kind === 'script' ? raw : interpolate(raw, ctx, state.status(frame), state.hooks);
   const n = ++state.stepCounter;
-  const scriptFile = join(spec.tempDir, `step-${n}${shell.extension}`);
+  const scriptFile = join(spec.tempDir, stepScriptName(n, shell.extension));
   // Small synchronous writes: a round trip through libuv's thread pool costs more latency
   // than these few syscalls when many jobs start at once on a busy machine.
   writeFileSync(scriptFile, script, { mode: 0o700 });
@@ -88,7 +101,7 @@ function stepTimeoutMs(step: StepSpec, state: JobState, frame: StepFrame, env: R
 
 /** Fresh, empty command files for the `n`th step, as GitHub's runner creates them. */
 export function createStepFiles(tempDir: string, n: number): StepFiles {
-  const dir = join(tempDir, '_runner_file_commands');
+  const dir = join(tempDir, commandFilesDir);
   if (n === 1) mkdirSync(dir, { recursive: true });
   const files: StepFiles = {
     env: join(dir, `set_env_${n}`),
