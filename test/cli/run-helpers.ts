@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI; `npm test` builds it first (`npm run build`). */
-export const cairnBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cairn.js');
+/** The built CLI; `npm test` builds it first (`npm run build`). CAIRN_BIN points at a private build instead. */
+export const cairnBin = process.env.CAIRN_BIN ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cairn.js');
 
 export function assertBuilt(): void {
   if (!existsSync(cairnBin)) throw new Error(`${cairnBin} is missing: run 'npm run build' first`);

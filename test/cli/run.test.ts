@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cairn, cairnBin, project, type Project } from './run-helpers.js';
+import { assertBuilt, cairn, project, type Project } from './run-helpers.js';
 
 const projects: Project[] = [];
 afterEach(() => {
@@ -43,7 +43,7 @@ jobs:
 describe('cairn run', () => {
   it('runs the sample pipeline (npm start) and exits 0 with a summary table', () => {
     const p = proj();
-    const r = cairn(['run', resolve(cairnBin, '../../examples/hello.yml')], p.dir);
+    const r = cairn(['run', resolve(import.meta.dirname, '../../examples/hello.yml')], p.dir);
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/\[setup\] computed version 1\.0\.42/);
