@@ -20,11 +20,11 @@ export const chunkBytesMin = 16 * KiB;
 export const chunkBytesMax = 64 * KiB;
 
 /**
- * Raw (uncompressed) bytes in one gossip message: a few chunks, so a fast job sends a few
- * messages per ~256 KiB instead of one per chunk. Even incompressible, the message stays at a
- * quarter of the network's 1 MiB gossip maximum.
+ * Raw (uncompressed) bytes in one gossip message: a fast job sends a message per ~512 KiB
+ * instead of one per chunk (each message costs a fixed amount of libp2p work on every node).
+ * Even incompressible, the message stays at half of the network's 1 MiB gossip maximum.
  */
-export const messageRawBytesMax = 256 * KiB;
+export const messageRawBytesMax = 512 * KiB;
 
 /** Chunks in one gossip message or range reply: bounds the header a peer must parse. */
 export const messageChunksMax = 4096;

@@ -37,9 +37,10 @@ export const publishQueueBytesMax = 16 * MiB;
 
 /**
  * While output flows fast (the previous message left less than this long ago), the publisher
- * waits up to this long for a message to fill: a few, larger messages instead of one per chunk.
+ * waits up to this long for a message to fill: a few, larger messages instead of one per chunk
+ * (50 MB printed flat out: ~100 messages instead of ~270 at 5 ms), for ~10 ms more lag.
  */
-export const publishLingerMs = 5;
+export const publishLingerMs = 10;
 
 /** A gap is fetched from the owner once it has been missing this long (a chunk may still be in flight). */
 export const gapRepairDelayMs = 100;
