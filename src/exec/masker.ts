@@ -1,6 +1,7 @@
 import { maskText } from './constants.js';
 
 const maskBytes = Buffer.from(maskText);
+const empty = Buffer.alloc(0);
 
 /**
  * The set of values to mask, shared by every output stream of a run: `--secret` values and
@@ -10,7 +11,6 @@ const maskBytes = Buffer.from(maskText);
 export class SecretSet {
   readonly #values: Buffer[] = [];
   readonly #seen = new Set<string>();
-  #maxBytes = 0;
 
   /** Adds a value to mask; empty and whitespace-only values are ignored (masking them would mask everything). */
   add(value: string): void {
@@ -20,17 +20,12 @@ export class SecretSet {
       this.#seen.add(v);
       const b = Buffer.from(v);
       this.#values.push(b);
-      this.#maxBytes = Math.max(this.#maxBytes, b.length);
     }
   }
 
   /** The values to mask, in the order they were added. */
   get values(): readonly Buffer[] {
     return this.#values;
-  }
-
-  get maxBytes(): number {
-    return this.#maxBytes;
   }
 
   /** Masks a whole string at once (summaries, error messages). */
@@ -49,7 +44,7 @@ export class SecretSet {
  */
 export class MaskingStream {
   readonly #secrets: SecretSet;
-  #held: Buffer = Buffer.alloc(0);
+  #held: Buffer = empty;
 
   constructor(secrets: SecretSet) {
     this.#secrets = secrets;
@@ -60,17 +55,18 @@ export class MaskingStream {
     const values = this.#secrets.values;
     if (values.length === 0 && this.#held.length === 0) return chunk;
     const data = this.#held.length === 0 ? toBuffer(chunk) : Buffer.concat([this.#held, chunk]);
-    const { parts, rest } = mask(data, values, this.#secrets.maxBytes, false);
-    this.#held = Buffer.from(data.subarray(rest));
+    const { parts, rest } = mask(data, values, false);
+    // A copy: the caller may keep `data` (the job log does), so holding a view would pin it.
+    this.#held = rest === data.length ? empty : Buffer.from(data.subarray(rest));
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /** Ends the stream (or a pause in it): releases the held tail, masking the secrets it holds whole. */
   flush(): Uint8Array {
     const data = this.#held;
-    this.#held = Buffer.alloc(0);
+    this.#held = empty;
     if (data.length === 0) return data;
-    return Buffer.concat(mask(data, this.#secrets.values, this.#secrets.maxBytes, true).parts);
+    return Buffer.concat(mask(data, this.#secrets.values, true).parts);
   }
 }
 
@@ -84,11 +80,11 @@ function toBuffer(chunk: Uint8Array): Buffer {
  * first position where an incomplete secret could still be starting (more bytes may turn it
  * into an earlier or longer match); from there on the bytes are returned as `rest` to hold.
  */
-function mask(data: Buffer, values: readonly Buffer[], maxBytes: number, final: boolean): { parts: Buffer[]; rest: number } {
+function mask(data: Buffer, values: readonly Buffer[], final: boolean): { parts: Buffer[]; rest: number } {
   const parts: Buffer[] = [];
   const next = values.map((v) => data.indexOf(v));
   let pos = 0;
-  let hold = final ? data.length : holdStart(data, 0, values, maxBytes);
+  let hold = final ? data.length : holdStart(data, 0, values);
   for (;;) {
     let best = -1;
     for (let i = 0; i < values.length; i++) {
@@ -102,20 +98,33 @@ function mask(data: Buffer, values: readonly Buffer[], maxBytes: number, final: 
     pos = at + values[best]!.length;
     // Only secrets whose next match now lies behind `pos` need a new search.
     for (let i = 0; i < values.length; i++) if (next[i]! >= 0 && next[i]! < pos) next[i] = data.indexOf(values[i]!, pos);
-    if (hold < pos) hold = holdStart(data, pos, values, maxBytes);
+    if (hold < pos) hold = holdStart(data, pos, values);
   }
   const keep = Math.max(pos, hold);
   parts.push(data.subarray(pos, keep));
   return { parts, rest: keep };
 }
 
-/** The first position at or after `from` where data[j..] is a proper prefix of some secret; data.length if none. */
-function holdStart(data: Buffer, from: number, values: readonly Buffer[], maxBytes: number): number {
-  for (let j = Math.max(from, data.length - maxBytes + 1); j < data.length; j++) {
-    const tail = data.length - j;
-    for (const v of values) {
-      if (v.length > tail && v[0] === data[j] && data.compare(v, 0, tail, j, data.length) === 0) return j;
+/**
+ * The first position at or after `from` where data[j..] is a proper prefix of some secret;
+ * data.length if none. It runs on every write, so candidates are found with a native search
+ * for each secret's first byte, and only those are compared.
+ */
+function holdStart(data: Buffer, from: number, values: readonly Buffer[]): number {
+  let first = data.length;
+  for (const v of values) {
+    // Only a tail shorter than the secret can be a proper prefix of it.
+    let j = data.indexOf(v[0]!, Math.max(from, data.length - v.length + 1));
+    while (j >= 0 && j < first) {
+      if (tailIsPrefix(data, j, v)) first = j;
+      else j = data.indexOf(v[0]!, j + 1);
     }
   }
-  return data.length;
+  return first;
+}
+
+/** Whether data[j..] (shorter than `v`) is a prefix of `v`. */
+function tailIsPrefix(data: Buffer, j: number, v: Buffer): boolean {
+  for (let k = 1; j + k < data.length; k++) if (data[j + k] !== v[k]) return false;
+  return true;
 }
