@@ -7,8 +7,9 @@
  *  (c) planning cost linear in edges: a 10-layer, 5-wide fully fanned-in DAG (200 edges) vs
  *      the same 50 jobs as 5 independent chains of 10 (45 edges) (target ≤ 1.5×);
  *  (d) the executor alone, in this process (what a cluster node pays per job): runJob() of a
- *      one-step job to its shell running, and this process's CPU per call, against spawning
- *      the same bash directly, alternating (`executorRuns` each).
+ *      one-step job to its shell running, and this process's CPU per job, in new directories
+ *      removed after each job and in directories recycled through a JobDirPool, against
+ *      spawning the same bash directly, alternating (`executorRuns` each).
  * Beside each figure: gitlab-ci-local 4.73's from /work/shared/peers/RESULTS.md.
  * Run: `npm run bench -- run` (builds dist/ first); `CAIRN_BENCH_PARTS=a,d` runs only some parts.
  */
@@ -17,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runJob } from '../src/exec/index.js';
+import { JobDirPool, runJob, type JobDirs } from '../src/exec/index.js';
 import { parsePipeline, planPipeline } from '../src/pipeline/index.js';
 
 /** The built CLI; CAIRN_BIN points at a private build (`CAIRN_OUTDIR=.build/NAME`) instead of dist/. */
@@ -93,14 +94,14 @@ async function measured(marker: string, start: () => Promise<void>): Promise<Sta
   return { toShellMs: Number(readFileSync(marker, 'utf8').trim()) * 1000 - t0, cpuMs: (c.user + c.system) / 1000 };
 }
 
-/** (d): runJob() against spawning the same bash directly, alternating so that drift hits both. */
-async function executorStart(dir: string): Promise<{ runJob: StartSample[]; spawn: StartSample[] }> {
+/** (d): runJob() in new or recycled directories against spawning the same bash directly, alternating so that drift hits all three. */
+async function executorStart(dir: string): Promise<Record<'fresh' | 'pooled' | 'spawn', StartSample[]>> {
   const marker = join(dir, 'executor-marker');
   const pipeline = parsePipeline(`jobs:\n  one:\n    steps:\n      - shell: bash\n        run: ${stampScript(marker)}\n`, 'executor.yml');
   const instance = planPipeline(pipeline, { inputs: {} }).instances[0]!;
-  const viaRunJob = (i: number) => async (): Promise<void> => {
-    const base = join(dir, `job-${i}`);
-    const r = await runJob({ pipeline, instance, workspace: join(base, 'ws'), tempDir: join(base, 'tmp'), logFile: join(base, 'job.log'), sourceDir: dir, needs: {} });
+  const pool = new JobDirPool(join(dir, 'pool'));
+  const viaRunJob = (dirs: JobDirs) => async (): Promise<void> => {
+    const r = await runJob({ pipeline, instance, workspace: dirs.workspace, tempDir: dirs.tempDir, logFile: join(dirs.root, 'job.log'), sourceDir: dir, needs: {} });
     if (r.conclusion !== 'success') throw new Error(`runJob: ${r.conclusion} ${r.error ?? ''}`);
   };
   const direct = (): Promise<void> =>
@@ -110,17 +111,27 @@ async function executorStart(dir: string): Promise<{ runJob: StartSample[]; spaw
       child.once('error', rej);
       child.once('close', (code) => (code === 0 ? res() : rej(new Error(`bash exited ${code}`))));
     });
-  const out = { runJob: [] as StartSample[], spawn: [] as StartSample[] };
+  const out = { fresh: [] as StartSample[], pooled: [] as StartSample[], spawn: [] as StartSample[] };
   for (let i = 0; i < executorWarmup + executorRuns; i++) {
-    const a = await measured(marker, viaRunJob(i));
-    // The caller removes a job's directories (a cluster node does, after the job); not part of the figure.
-    rmSync(join(dir, `job-${i}`), { recursive: true, force: true });
-    const b = await measured(marker, direct);
+    // The CPU figures include what the caller does with a job's directories after it: remove them, or give them back.
+    const root = join(dir, `job-${i}`);
+    const fresh = await measured(marker, async () => {
+      await viaRunJob({ root, workspace: join(root, 'ws'), tempDir: join(root, 'tmp') })();
+      rmSync(root, { recursive: true, force: true });
+    });
+    const dirs = pool.take();
+    const pooled = await measured(marker, async () => {
+      await viaRunJob(dirs)();
+      await pool.give(dirs);
+    });
+    const spawned = await measured(marker, direct);
     if (i >= executorWarmup) {
-      out.runJob.push(a);
-      out.spawn.push(b);
+      out.fresh.push(fresh);
+      out.pooled.push(pooled);
+      out.spawn.push(spawned);
     }
   }
+  await pool.close();
   return out;
 }
 
@@ -224,13 +235,15 @@ export default async function runBench(): Promise<void> {
     // (d)
     if (parts.has('d')) {
       const ex = await executorStart(dir);
+      const p50 = (xs: StartSample[]): number => median(xs.map((x) => x.toShellMs));
       const line = (name: string, xs: StartSample[]): string =>
-        `${name} to shell p50 ${fmt(percentile(xs.map((x) => x.toShellMs), 0.5))} p99 ${fmt(percentile(xs.map((x) => x.toShellMs), 0.99))}, ` +
-        `this process's CPU ${(xs.reduce((a, x) => a + x.cpuMs, 0) / xs.length).toFixed(2)} ms per call`;
-      const ratio = median(ex.runJob.map((x) => x.toShellMs)) / median(ex.spawn.map((x) => x.toShellMs));
+        `${name}: to shell p50 ${fmt(p50(xs))} p99 ${fmt(percentile(xs.map((x) => x.toShellMs), 0.99))}, ` +
+        `this process's CPU ${(xs.reduce((a, x) => a + x.cpuMs, 0) / xs.length).toFixed(2)} ms per job`;
       process.stdout.write(
-        `(d) executor start-up, ${executorRuns} runs each, load ${loadavg()[0]!.toFixed(1)}: ${line('runJob()', ex.runJob)}\n` +
-          `    ${line('bash spawned directly', ex.spawn)}; runJob/spawn p50 ${ratio.toFixed(2)}x\n`,
+        `(d) executor start-up, ${executorRuns} runs each, load ${loadavg()[0]!.toFixed(1)}\n` +
+          `    ${line('runJob(), new directories', ex.fresh)} (${(p50(ex.fresh) / p50(ex.spawn)).toFixed(2)}x spawn)\n` +
+          `    ${line('runJob(), recycled directories', ex.pooled)} (${(p50(ex.pooled) / p50(ex.spawn)).toFixed(2)}x spawn)\n` +
+          `    ${line('bash spawned directly', ex.spawn)}\n`,
       );
     }
   } finally {

@@ -43,10 +43,10 @@ export class JobDirPool {
 
   /**
    * Takes a job's directories back once the job has ended (runJob has ended its processes).
-   * They are emptied in the background and then handed out again; directories that cannot
-   * be emptied are removed instead and never handed out again.
+   * They are emptied in the background and then handed out again (the promise settles then);
+   * directories that cannot be emptied are removed instead and never handed out again.
    */
-  give(dirs: JobDirs): void {
+  give(dirs: JobDirs): Promise<void> {
     const done: Promise<void> = emptyJobDirs(dirs)
       .then(
         () => {
@@ -56,6 +56,7 @@ export class JobDirPool {
       )
       .finally(() => this.#emptying.delete(done));
     this.#emptying.add(done);
+    return done;
   }
 
   /** Once every job has given its directories back: waits for their emptying, then removes them all. */

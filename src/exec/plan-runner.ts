@@ -148,7 +148,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     } finally {
       controllers.delete(controller);
       groupRunning.set(unit.group, (groupRunning.get(unit.group) ?? 1) - 1);
-      pool?.give(dirs);
+      void pool?.give(dirs);
     }
   };
 

@@ -37,24 +37,6 @@ function inodes(dir: string): Map<string, number> {
   return out;
 }
 
-/** Waits until the pool hands out emptied directories again (give() empties them in the background). */
-async function retake(pool: JobDirPool, want: JobDirs, timeoutMs = 5000): Promise<JobDirs> {
-  const deadline = performance.now() + timeoutMs;
-  const extra: JobDirs[] = [];
-  try {
-    for (;;) {
-      const d = pool.take();
-      if (d.root === want.root) return d;
-      extra.push(d);
-      if (performance.now() > deadline) throw new Error(`${want.root} was not handed out again within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  } finally {
-    // Paths never used hold nothing to empty.
-    for (const d of extra) pool.give(d);
-  }
-}
-
 const twoSteps = `jobs:
   one:
     steps:
@@ -77,8 +59,8 @@ describe('JobDirPool', () => {
     const stepFile = join(first.tempDir, '_runner_file_commands', 'set_output_2');
     expect(readFileSync(stepFile, 'utf8')).toBe('second=job-one\n');
 
-    pool.give(first);
-    const again = await retake(pool, first);
+    await pool.give(first);
+    const again = pool.take();
     expect(again).toEqual(first);
     expect(readdirSync(first.workspace)).toEqual([]);
     // Only the executor's own files are left, each empty and the same inode as before.
@@ -99,19 +81,21 @@ describe('JobDirPool', () => {
     expect(second.conclusion, second.error).toBe('success');
     expect(second.outputs).toEqual({ v: 'two' });
     expect(second.summary).toBe('');
-    pool.give(again);
+    void pool.give(again);
     await pool.close();
     expect(readdirSync(join(root, 'pool'))).toEqual([]);
   });
 
-  it('gives new directories while the given-back ones are still being emptied', () => {
+  it('gives new directories while the given-back ones are still being emptied', async () => {
     const pool = new JobDirPool(join(scratch(), 'pool'));
     const a = pool.take();
-    pool.give(a);
+    const emptied = pool.give(a);
     const b = pool.take();
     expect(b.root).not.toBe(a.root);
     expect(b.workspace).toBe(join(b.root, 'work'));
     expect(b.tempDir).toBe(join(b.root, 'temp'));
+    await emptied;
+    expect(pool.take()).toEqual(a);
   });
 });
 
