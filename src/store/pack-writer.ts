@@ -1,10 +1,16 @@
 /**
- * Builds one pack (and its index) from the new objects of a batch. Versions of the same path
- * are delta-compressed against each other, newest first: the newest version of each path,
- * the one HEAD uses, is stored whole, so reading HEAD never walks a delta chain, and each older
- * version is a delta against the next newer one (git's own "reverse delta" order). Blobs and
- * commits are deflated; trees (mostly SHA-1 bytes) and deltas are stored uncompressed, which
- * halves the cost of a pack for a few percent of its size (see zlib-stored.ts).
+ * Builds one pack (and its index) from the new objects of a batch, with deltas instead of
+ * deflate wherever they pay:
+ *   - versions of one path (a tree, a record rewritten as its attempt moves on) are deltas
+ *     against each other, newest first: each older version against the next newer one (git's
+ *     own "reverse delta" order), so HEAD's version is the shortest chain;
+ *   - every other blob or commit is a delta against the last one of its kind (commits; blobs
+ *     under one top directory) stored whole in this pack (the kind's template): records share their keys and commits their headers,
+ *     so such a delta is about what deflate makes of them, and costs a few microseconds where
+ *     deflate costs tens (a zlib stream per object);
+ *   - what is stored whole is deflated, except trees (mostly SHA-1 bytes, which do not
+ *     compress); deltas are stored in zlib's stored blocks (see zlib-stored.ts).
+ * Reading any object of HEAD walks at most a short chain, and the templates stay cached.
  */
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
@@ -23,6 +29,13 @@ export interface NewObject {
   path: string | null;
 }
 
+/** An object placed in the pack: its content, where it is, and the delta chain it ends. */
+interface Stored {
+  content: Buffer;
+  offset: number;
+  depth: number;
+}
+
 export interface BuiltPack {
   /** Hex of the pack's trailing checksum; the files are `pack-<name>.pack` and `.idx`. */
   name: string;
@@ -31,8 +44,11 @@ export interface BuiltPack {
   entries: IdxEntry[];
 }
 
-/** A delta is kept only when it is smaller than this share of the whole object. */
-const deltaShareMax = 0.5;
+/**
+ * A delta is kept only when it is smaller than this share of the whole object: a record or
+ * commit against the pack's template comes to about 60%, what deflate would make of it.
+ */
+const deltaShareMax = 0.75;
 
 /**
  * zlib's window for an object of `bytes`: no larger than the object needs. Most objects are a
@@ -64,21 +80,32 @@ export function buildPack(objects: readonly NewObject[]): BuiltPack {
     offset += header.length + body.length;
     return at;
   };
-  for (const o of loners) emit(entryHeader(packTypeOf[o.type], o.content.length), o.content, o.oid, o.type !== 'tree');
-  for (const versions of groups.values()) {
-    let base: { content: Buffer; offset: number; depth: number } | null = null;
-    for (let i = versions.length - 1; i >= 0; i--) {
-      const o = versions[i]!;
-      const delta = base !== null && base.depth < deltaDepthMax ? encodeDelta(base.content, o.content) : null;
-      if (base !== null && delta !== null && delta.length < o.content.length * deltaShareMax) {
+  /**
+   * The last commit, and the last blob of each top directory, stored whole: the bases of the
+   * others' deltas. An object too unlike its template to gain from a delta (a commit of the
+   * next second has other author and committer lines) is stored whole and takes its place.
+   */
+  const templates = new Map<string, Stored>();
+  const kindOf = (o: NewObject): string => (o.path === null ? o.type : o.path.slice(0, o.path.indexOf('/') + 1));
+  /** Stores `o` as a delta against its path's newer version or its type's template, or whole. */
+  const place = (o: NewObject, newer: Stored | null): Stored => {
+    const base = newer !== null && newer.depth < deltaDepthMax ? newer : o.type === 'tree' ? null : (templates.get(kindOf(o)) ?? null);
+    if (base !== null) {
+      const delta = encodeDelta(base.content, o.content, o.type !== 'tree');
+      if (delta.length < o.content.length * deltaShareMax) {
         const here = offset;
-        const header = Buffer.concat([entryHeader(ofsDeltaType, delta.length), ofsDeltaDistance(here - base.offset)]);
-        emit(header, delta, o.oid, false);
-        base = { content: o.content, offset: here, depth: base.depth + 1 };
-      } else {
-        base = { content: o.content, offset: emit(entryHeader(packTypeOf[o.type], o.content.length), o.content, o.oid, o.type !== 'tree'), depth: 0 };
+        emit(Buffer.concat([entryHeader(ofsDeltaType, delta.length), ofsDeltaDistance(here - base.offset)]), delta, o.oid, false);
+        return { content: o.content, offset: here, depth: base.depth + 1 };
       }
     }
+    const stored = { content: o.content, offset: emit(entryHeader(packTypeOf[o.type], o.content.length), o.content, o.oid, o.type !== 'tree'), depth: 0 };
+    if (o.type !== 'tree') templates.set(kindOf(o), stored);
+    return stored;
+  };
+  for (const o of loners) place(o, null);
+  for (const versions of groups.values()) {
+    let newer: Stored | null = null;
+    for (let i = versions.length - 1; i >= 0; i--) newer = place(versions[i]!, newer);
   }
   assert(entries.length === objects.length, 'every object is packed once');
   const hash = createHash('sha1');
