@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { readdir, rm, truncate } from 'node:fs/promises';
+import { readdirSync, truncateSync, unlinkSync, type Dirent } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commandFilesDir, isStepScriptName } from './run-step.js';
 
@@ -67,44 +67,61 @@ export class JobDirPool {
   }
 }
 
-/** Empties a finished job's directories for the next job, keeping every inode it can (see JobDirPool). */
+/**
+ * Empties a finished job's directories for the next job, keeping every inode it can (see
+ * JobDirPool). The few small directories are read, and files truncated or unlinked, at once
+ * (a thread-pool round trip costs more than these syscalls); trees a job left behind, which
+ * may be large, are removed in the background.
+ */
 export async function emptyJobDirs(dirs: JobDirs): Promise<void> {
-  const entries = await readdirIfAny(dirs.root);
-  await Promise.all(
-    entries.map((e) => {
+  const trees: Array<Promise<void>> = [];
+  const removeTree = (path: string): void => {
+    trees.push(rm(path, { recursive: true, force: true }));
+  };
+  try {
+    for (const e of entriesOf(dirs.root)) {
       const path = join(dirs.root, e.name);
-      if (!e.isDirectory()) return rm(path, { force: true });
-      return path === dirs.tempDir ? emptyTempDir(path) : emptyDir(path);
-    }),
-  );
+      if (!e.isDirectory()) unlinkSync(path);
+      else if (path === dirs.tempDir) emptyTempDir(path, removeTree);
+      else emptyDir(path, removeTree);
+    }
+  } catch (err) {
+    // No removal may be left unobserved; the first error is the one that counts.
+    await Promise.allSettled(trees);
+    throw err;
+  }
+  await Promise.all(trees);
 }
 
 /** Removes what a directory holds, keeping the directory. */
-async function emptyDir(dir: string): Promise<void> {
-  const entries = await readdirIfAny(dir);
-  await Promise.all(entries.map((e) => rm(join(dir, e.name), { recursive: true, force: true })));
+function emptyDir(dir: string, removeTree: (path: string) => void): void {
+  for (const e of entriesOf(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) removeTree(path);
+    else unlinkSync(path);
+  }
 }
 
 /** Truncates the executor's step scripts and step command files, removes everything else. */
-async function emptyTempDir(dir: string): Promise<void> {
-  const entries = await readdirIfAny(dir);
-  await Promise.all(
-    entries.map(async (e) => {
-      const path = join(dir, e.name);
-      if (e.isFile() && isStepScriptName(e.name)) return truncate(path, 0);
-      if (e.isDirectory() && e.name === commandFilesDir) {
-        const files = await readdirIfAny(path);
-        return Promise.all(files.map((f) => (f.isFile() ? truncate(join(path, f.name), 0) : rm(join(path, f.name), { recursive: true, force: true })))).then(() => undefined);
+function emptyTempDir(dir: string, removeTree: (path: string) => void): void {
+  for (const e of entriesOf(dir)) {
+    const path = join(dir, e.name);
+    if (e.isFile() && isStepScriptName(e.name)) truncateSync(path, 0);
+    else if (e.isDirectory() && e.name === commandFilesDir) {
+      for (const f of entriesOf(path)) {
+        if (f.isFile()) truncateSync(join(path, f.name), 0);
+        else if (f.isDirectory()) removeTree(join(path, f.name));
+        else unlinkSync(join(path, f.name));
       }
-      return rm(path, { recursive: true, force: true });
-    }),
-  );
+    } else if (e.isDirectory()) removeTree(path);
+    else unlinkSync(path);
+  }
 }
 
 /** A directory's entries; none when it does not exist (a job skipped before it made its directories). */
-async function readdirIfAny(dir: string): Promise<Dirent[]> {
+function entriesOf(dir: string): Dirent[] {
   try {
-    return await readdir(dir, { withFileTypes: true });
+    return readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

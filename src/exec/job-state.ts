@@ -57,9 +57,12 @@ export class JobState {
   /** Steps run so far (numbers script and step files). */
   stepCounter = 0;
   readonly hooks: ExpressionHooks;
+  /** The `runner` context, read once per job (the host name is a syscall, and contexts are built many times a step). */
+  readonly #runner: RunnerContext;
 
   constructor(spec: JobRunSpec, job: JobSpec, log: JobLog, secrets: SecretSet, cancel: AbortSignal) {
     this.spec = spec;
+    this.#runner = runnerContext(spec);
     this.job = job;
     this.log = log;
     this.secrets = secrets;
@@ -93,7 +96,7 @@ export class JobState {
       needs: Object.fromEntries(spec.instance.needsJobs.map((id) => [id, spec.needs[id] ?? { result: 'skipped', outputs: {} }])),
       steps: frame.steps,
       job: { status: this.status(frame) },
-      runner: runnerContext(spec),
+      runner: this.#runner,
       inputs: frame.inputs,
       secrets: spec.secrets ?? {},
       strategy: spec.instance.strategy,
@@ -153,7 +156,7 @@ export class JobState {
       GITHUB_OUTPUT: files.output,
       GITHUB_PATH: files.path,
       GITHUB_STEP_SUMMARY: files.summary,
-      ...runnerEnv(spec),
+      ...runnerEnv(this.#runner),
     };
     if (frame.actionPath !== undefined) env.GITHUB_ACTION_PATH = frame.actionPath;
     const path = userEnv.PATH ?? base.PATH ?? '/usr/local/bin:/usr/bin:/bin';
@@ -199,12 +202,15 @@ export function interpolateMap(map: Record<string, string>, ctx: ExpressionConte
   return out;
 }
 
-function runnerContext(spec: JobRunSpec): Record<string, string> {
+/** The `runner` context (a type, not an interface, so that it is a string record). */
+type RunnerContext = { os: string; arch: string; name: string; temp: string; tool_cache: string };
+
+function runnerContext(spec: JobRunSpec): RunnerContext {
   return { os: runnerOs(), arch: runnerArch(), name: runnerName(), temp: spec.tempDir, tool_cache: spec.tempDir };
 }
 
-function runnerEnv(spec: JobRunSpec): Record<string, string> {
-  return { RUNNER_OS: runnerOs(), RUNNER_ARCH: runnerArch(), RUNNER_NAME: runnerName(), RUNNER_TEMP: spec.tempDir, RUNNER_TOOL_CACHE: spec.tempDir };
+function runnerEnv(runner: RunnerContext): Record<string, string> {
+  return { RUNNER_OS: runner.os, RUNNER_ARCH: runner.arch, RUNNER_NAME: runner.name, RUNNER_TEMP: runner.temp, RUNNER_TOOL_CACHE: runner.tool_cache };
 }
 
 function runnerOs(): string {
