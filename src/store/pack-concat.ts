@@ -7,7 +7,6 @@
  * per object as copying its bytes (merges repeat O(log n) times over an object's life).
  */
 import { createHash } from 'node:crypto';
-import { assert } from '../util/errors.js';
 import type { PackFile } from './pack-file.js';
 import { idxFanoutBytes, idxHeaderBytes, idxSignature, packHeader, packHeaderBytes, packTrailerBytes } from './pack-format.js';
 
@@ -70,27 +69,47 @@ function mergeIndexes(sources: readonly PackFile[]): Buffer | null {
     base += p.packBytes - packHeaderBytes - packTrailerBytes;
   }
   const next = sources.map(() => 0);
-  const fanout = new Uint32Array(256);
-  for (let n = 0; n < total; n++) {
+  for (let n = 0; n < total;) {
+    // The source with the smallest next id, and the one after it.
     let best = -1;
+    let second = -1;
     for (let s = 0; s < sources.length; s++) {
       if (next[s]! >= sources[s]!.count) continue;
-      if (best >= 0) {
-        const c = sources[s]!.compareOids(next[s]!, sources[best]!, next[best]!);
-        if (c === 0) return null;
-        if (c > 0) continue;
+      if (best < 0) {
+        best = s;
+        continue;
       }
-      best = s;
+      const c = sources[s]!.compareOids(next[s]!, sources[best]!, next[best]!);
+      if (c === 0) return null;
+      if (c < 0) {
+        second = best;
+        best = s;
+      } else {
+        const d = second < 0 ? -1 : sources[s]!.compareOids(next[s]!, sources[second]!, next[second]!);
+        if (d === 0) return null;
+        if (d < 0) second = s;
+      }
     }
+    // Copy the run of `best`'s ids below the other sources' next one in one go: merges are
+    // mostly a large pack and small ones, so runs are long.
     const p = sources[best]!;
-    const i = next[best]!++;
-    p.copyOid(i, out, oidsAt + n * oidBytes);
-    fanout[out[oidsAt + n * oidBytes]!]!++;
-    out.writeUInt32BE(p.crcAt(i), crcsAt + n * 4);
-    const offset = p.offsetAt(i) + shift[best]!;
-    assert(offset < 0x80000000, 'a joined pack stays below 2 GiB');
-    out.writeUInt32BE(offset, offsetsAt + n * 4);
+    const from = next[best]!;
+    let to = from + 1;
+    if (second < 0) to = p.count;
+    else {
+      while (to < p.count) {
+        const c = p.compareOids(to, sources[second]!, next[second]!);
+        if (c === 0) return null;
+        if (c > 0) break;
+        to++;
+      }
+    }
+    p.copyEntries(from, to, out, n, total, shift[best]!);
+    next[best] = to;
+    n += to - from;
   }
+  const fanout = new Uint32Array(256);
+  for (let n = 0; n < total; n++) fanout[out[oidsAt + n * oidBytes]!]!++;
   let running = 0;
   for (let b = 0; b < 256; b++) {
     running += fanout[b]!;

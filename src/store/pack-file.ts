@@ -7,10 +7,11 @@ import { read } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
-import { CairnError } from '../util/errors.js';
+import { assert, CairnError } from '../util/errors.js';
 import { objectBytesMax } from './constants.js';
 import { closeFd, openFd } from './fs-durable.js';
 import type { OidFilter } from './oid-filter.js';
+import { unzlibStored } from './zlib-stored.js';
 import { objectTypeOf, type ObjectType } from './git-object.js';
 import {
   idxFanoutBytes, idxHeaderBytes, idxSignature, ofsDeltaType, packHeaderBytes, packSignature, packTrailerBytes, refDeltaType,
@@ -127,17 +128,30 @@ export class PackFile {
     return compareIds(this.idx, at, other.idx, otherAt);
   }
 
-  /** Copies the id of the i-th object (in index order) into `out` at `at`. */
-  copyOid(i: number, out: Buffer, at: number): void {
-    const from = this.oidsAt + i * 20;
-    this.idx.copy(out, at, from, from + 20);
+  /**
+   * Copies the index rows [from, to) (in index order) into the index `out` of a pack of
+   * `total` objects, at row `row`, moving each offset by `shift` (where this pack's entries
+   * land in a joined pack).
+   */
+  copyEntries(from: number, to: number, out: Buffer, row: number, total: number, shift: number): void {
+    const outOids = idxHeaderBytes + idxFanoutBytes;
+    const outCrcs = outOids + total * 20;
+    const outOffsets = outCrcs + total * 4;
+    this.idx.copy(out, outOids + row * 20, this.oidsAt + from * 20, this.oidsAt + to * 20);
+    const crcs = this.oidsAt + this.count * 20;
+    this.idx.copy(out, outCrcs + row * 4, crcs + from * 4, crcs + to * 4);
+    for (let i = from; i < to; i++) {
+      const offset = this.offsetAt(i) + shift;
+      assert(offset < 0x80000000, 'a joined pack stays below 2 GiB');
+      out.writeUInt32BE(offset, outOffsets + (row + i - from) * 4);
+    }
   }
 
-  crcAt(i: number): number {
+  private crcAt(i: number): number {
     return this.idx.readUInt32BE(this.oidsAt + this.count * 20 + i * 4);
   }
 
-  offsetAt(i: number): number {
+  private offsetAt(i: number): number {
     const offsetsAt = this.oidsAt + this.count * 24;
     const v = this.idx.readUInt32BE(offsetsAt + i * 4);
     if ((v & 0x80000000) === 0) return v;
@@ -197,7 +211,7 @@ export class PackFile {
     }
     let data: Buffer;
     try {
-      data = inflateSync(raw.subarray(pos));
+      data = unzlibStored(raw.subarray(pos)) ?? inflateSync(raw.subarray(pos));
     } catch (cause) {
       throw this.corrupt(offset, `it does not inflate (${(cause as Error).message})`);
     }

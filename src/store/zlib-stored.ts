@@ -45,3 +45,27 @@ export function adler32(data: Uint8Array): number {
   }
   return ((b << 16) | a) >>> 0;
 }
+
+/**
+ * The data of a zlib stream made only of stored blocks (what zlibStored() writes), or null for
+ * any other stream, which zlib then inflates. Reading the store's own trees and deltas this
+ * way skips creating a zlib stream per object (tens of microseconds each).
+ */
+export function unzlibStored(stream: Buffer): Buffer | null {
+  if (stream.length < 2 + 5 + 4 || (stream[0]! & 0x0f) !== 8 || (stream.readUInt16BE(0) % 31) !== 0 || (stream[1]! & 0x20) !== 0) return null;
+  const parts: Buffer[] = [];
+  let pos = 2;
+  for (;;) {
+    if (pos + 5 > stream.length) return null;
+    const head = stream[pos]!;
+    if ((head & 0x06) !== 0) return null; // BTYPE is not 00: a compressed block
+    const len = stream.readUInt16LE(pos + 1);
+    if ((stream.readUInt16LE(pos + 3) ^ 0xffff) !== len || pos + 5 + len > stream.length) return null;
+    parts.push(stream.subarray(pos + 5, pos + 5 + len));
+    pos += 5 + len;
+    if ((head & 0x01) !== 0) break; // BFINAL
+  }
+  if (pos + 4 !== stream.length) return null;
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return adler32(data) === stream.readUInt32BE(pos) ? data : null;
+}

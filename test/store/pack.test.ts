@@ -3,10 +3,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { canonicalJson } from '../../src/store/canonical-json.js';
 import { applyDelta, encodeDelta } from '../../src/store/delta.js';
 import { objectId } from '../../src/store/git-object.js';
+import { OidFilter } from '../../src/store/oid-filter.js';
+import { concatPacks } from '../../src/store/pack-concat.js';
+import { PackFile } from '../../src/store/pack-file.js';
 import { buildPack, type NewObject } from '../../src/store/pack-writer.js';
+import { unzlibStored, zlibStored } from '../../src/store/zlib-stored.js';
 import { gitCli, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -41,6 +47,45 @@ describe('deltas', () => {
   });
 });
 
+describe('stored zlib streams', () => {
+  test('what zlibStored writes, zlib and unzlibStored read back; any other stream is left to zlib', () => {
+    for (const n of [0, 1, 300, 0xffff, 0x10000, 200_000]) {
+      const data = randomBytes(n);
+      const stream = zlibStored(data);
+      expect(inflateSync(stream)).toEqual(data);
+      expect(unzlibStored(stream)).toEqual(data);
+      const zlibs = deflateSync(data); // incompressible: zlib stores it too
+      expect(unzlibStored(zlibs) ?? inflateSync(zlibs)).toEqual(data);
+      expect(unzlibStored(deflateSync(Buffer.alloc(n + 100, 0x61)))).toBeNull(); // compressed blocks
+      const damaged = Buffer.from(stream);
+      damaged[damaged.length - 1]! ^= 1; // the Adler-32 sum
+      expect(unzlibStored(damaged)).toBeNull();
+    }
+  });
+});
+
+describe('the object filter', () => {
+  test('holds every id added; other ids are mostly refused', () => {
+    const filter = new OidFilter(5000);
+    const ids = Array.from({ length: 5000 }, () => randomBytes(20));
+    for (const id of ids) filter.add(id, 0);
+    expect(ids.every((id) => filter.mayHold(id, 0))).toBe(true);
+    const strangers = Array.from({ length: 5000 }, () => randomBytes(20)).filter((id) => filter.mayHold(id, 0));
+    expect(strangers.length).toBeLessThan(250); // ~1.5% expected
+  });
+});
+
+describe('deltas of text', () => {
+  test('a record against another record copies the lines they share', () => {
+    const a = Buffer.from(canonicalJson({ attempt: 1, job: 'test', jobId: '12.1', labels: ['linux'], node: 'node-1', pipeline: 'build', state: 'running', startedAt: 1_700_000_000_000 }, 'r'));
+    const b = Buffer.from(canonicalJson({ attempt: 1, job: 'test', jobId: '13.4', labels: ['linux'], node: 'node-1', pipeline: 'build', state: 'succeeded', startedAt: 1_700_000_003_000 }, 'r'));
+    const d = encodeDelta(a, b);
+    expect(applyDelta(d, a)).toEqual(b);
+    expect(d.length).toBeLessThan(b.length * 0.6);
+    expect(encodeDelta(a, b, false).length).toBeGreaterThan(d.length); // prefix and suffix alone
+  });
+});
+
 describe('packs', () => {
   test('git index-pack accepts a pack with delta chains and computes the same index', async () => {
     const t = await tempDir();
@@ -64,6 +109,33 @@ describe('packs', () => {
     expect(verify).toMatch(/chain length = 50: /); // depth capped at deltaDepthMax
     expect(verify).not.toMatch(/chain length = 51/);
     expect(await readFile(join(t.dir, 'test.idx'))).toEqual(built.idx);
+  });
+
+  test('joined packs get the index git computes; packs sharing an object are not joined', async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    const blob = (text: string): NewObject => {
+      const content = Buffer.from(text);
+      return { oid: objectId('blob', content), type: 'blob', content, path: `blob:${text.length % 3}` };
+    };
+    const sets = [[0, 400], [400, 430], [430, 440]].map(([a, b]) => Array.from({ length: b! - a! }, (_, i) => blob(`record ${a! + i}\n`.repeat(3))));
+    const open = async (objects: NewObject[], name: string): Promise<PackFile> => {
+      const built = buildPack(objects);
+      await writeFile(join(t.dir, `${name}.pack`), built.pack);
+      const pack = await PackFile.open(join(t.dir, `${name}.pack`), join(t.dir, `${name}.idx`), built.idx);
+      cleanups.push(() => pack.close());
+      return pack;
+    };
+    const packs = [await open(sets[0]!, 'a'), await open(sets[1]!, 'b'), await open(sets[2]!, 'c')];
+    const chunks: Buffer[] = [];
+    const joined = await concatPacks(packs, async (c) => { chunks.push(c); });
+    expect(joined).not.toBeNull();
+    await gitCli(['init', '--quiet', '--bare', t.dir]);
+    await writeFile(join(t.dir, 'joined.pack'), Buffer.concat(chunks));
+    await gitCli(['index-pack', '--strict', '-o', join(t.dir, 'joined.idx'), join(t.dir, 'joined.pack')], t.dir);
+    expect(await readFile(join(t.dir, 'joined.idx'))).toEqual(joined!.idx);
+    const overlapping = await open([...sets[2]!.slice(0, 3), blob('new\n')], 'd');
+    expect(await concatPacks([packs[0]!, overlapping, packs[2]!], async () => undefined)).toBeNull();
   });
 });
 
