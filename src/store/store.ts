@@ -44,6 +44,11 @@ export interface StoreInit {
    * stands for a crash at the worst point: objects written, HEAD not yet moved.
    */
   afterPackWrite?: () => Promise<void>;
+  /**
+   * How long a batch waits after the previous one began (batchIntervalMsMin unless set).
+   * Tests that feed many batches one after another, awaiting each, set 0.
+   */
+  batchIntervalMs?: number;
 }
 
 const identity = `${commitIdentityName} <${commitIdentityEmail}>`;
@@ -92,6 +97,7 @@ class GitStore implements Store {
   private openGroup: ApplyGroup | null = null;
   private closed = false;
   private commitsWritten = 0;
+  private batchesWritten = 0;
   /** When the last batch began (performance.now() ms). */
   private batchStartedMs = -Infinity;
   /** Calls other than apply() queued and not yet run; while any wait, no batch pauses. */
@@ -163,9 +169,9 @@ class GitStore implements Store {
     });
   }
 
-  /** Waits until batchIntervalMsMin has passed since the last batch began, or an urgent call comes. */
+  /** Waits until the batch interval has passed since the last batch began, or an urgent call comes. */
   private async pause(): Promise<void> {
-    const waitMs = this.batchStartedMs + batchIntervalMsMin - performance.now();
+    const waitMs = this.batchStartedMs + (this.init.batchIntervalMs ?? batchIntervalMsMin) - performance.now();
     if (waitMs > 0 && this.urgent === 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => this.wake?.(), waitMs);
@@ -265,6 +271,7 @@ class GitStore implements Store {
     this.headTree = headTree;
     this.applied = applied;
     this.commitsWritten += commits;
+    this.batchesWritten++;
     if (this.index !== null) {
       for (const r of indexed) {
         const oid = await this.tree.blobAt([...jobHistoryPath(r.jobId), attemptFile(r.attempt)]);
@@ -420,7 +427,7 @@ class GitStore implements Store {
   }
 
   stats(): StoreStats {
-    return { ...this.db.stats(), commitsWritten: this.commitsWritten };
+    return { ...this.db.stats(), commitsWritten: this.commitsWritten, batchesWritten: this.batchesWritten };
   }
 
   async close(): Promise<void> {

@@ -108,4 +108,6 @@ export interface StoreStats {
   packBytes: number;
   /** Commits this process wrote (not the length of the history). */
   commitsWritten: number;
+  /** Batches (packs and ref moves) this process wrote. */
+  batchesWritten: number;
 }

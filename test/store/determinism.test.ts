@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { openStore, type Store, type StoreEntry } from '../../src/store/index.js';
+import { batchIntervalMsMin } from '../../src/store/constants.js';
+import { openStore, type Store, type StoreEntry, type StoreInit } from '../../src/store/index.js';
 import { gitCli, makeEntries, randomSplit, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -13,11 +14,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function freshStore(): Promise<{ store: Store; dir: string }> {
+/** A store that writes each batch at once: these tests feed many small batches in turn. */
+async function freshStore(init: StoreInit = { batchIntervalMs: 0 }): Promise<{ store: Store; dir: string }> {
   const t = await tempDir();
   cleanups.push(t.cleanup);
   const dir = join(t.dir, 'store');
-  const store = await openStore(dir);
+  const store = await openStore(dir, init);
   cleanups.unshift(() => store.close());
   return { store, dir };
 }
@@ -122,6 +124,23 @@ describe('deterministic commits', () => {
     expect(await refused).toMatchObject({ code: 'INVALID_INPUT' });
     expect(await store.head()).toBe(await ref.store.head());
     expect(store.stats().packs).toBeLessThanOrEqual(2); // the first call alone, then the other 119 together
+  });
+
+  test('calls that trickle in share batches: one starts no sooner than the interval after the one before', async () => {
+    const ref = await freshStore();
+    await ref.store.apply(entries.slice(0, 60));
+    const { store } = await freshStore({});
+    const started = performance.now();
+    const calls: Array<Promise<void>> = [];
+    for (const e of entries.slice(0, 60)) {
+      calls.push(store.apply([e]));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await Promise.all(calls);
+    const elapsedMs = performance.now() - started;
+    expect(await store.head()).toBe(await ref.store.head());
+    expect(store.stats().batchesWritten).toBeLessThanOrEqual(Math.ceil(elapsedMs / batchIntervalMsMin) + 1);
+    expect(store.stats().batchesWritten).toBeLessThan(60);
   });
 
   test('the repository is bare, on branch main, and its first commit has no parent', async () => {

@@ -19,7 +19,7 @@ async function fresh(): Promise<{ store: Store; dir: string }> {
   const t = await tempDir();
   cleanups.push(t.cleanup);
   const dir = join(t.dir, 'store');
-  const store = await openStore(dir);
+  const store = await openStore(dir, { batchIntervalMs: 0 }); // many small batches, fed in turn
   cleanups.unshift(() => store.close());
   return { store, dir };
 }
