@@ -14,6 +14,9 @@ const writevAsync = promisify(writev);
  */
 export const logWriteAheadBytesMax = 1024 * 1024;
 
+/** What write() returns when there is nothing to wait for (one object, not one per call). */
+const resolved = Promise.resolve();
+
 /** IOV_MAX on Linux: buffers per writev call. */
 const iovecsMax = 1024;
 
@@ -70,10 +73,18 @@ export class JobLog {
    * write has failed. The log keeps `bytes` (no copy): the caller must not reuse the buffer.
    */
   write(bytes: Uint8Array): Promise<void> {
+    return this.append(bytes) ?? resolved;
+  }
+
+  /**
+   * `write` for the hot path (a step's output, once per pipe read): undefined when the bytes
+   * were taken without waiting, so the caller allocates and awaits nothing.
+   */
+  append(bytes: Uint8Array): Promise<void> | undefined {
     if (this.#failed) return Promise.reject(this.#error);
-    if (bytes.length === 0) return Promise.resolve();
+    if (bytes.length === 0) return undefined;
     this.#take(bytes);
-    return this.#aheadBytes > logWriteAheadBytesMax ? this.#waitForRoom() : Promise.resolve();
+    return this.#aheadBytes > logWriteAheadBytesMax ? this.#waitForRoom() : undefined;
   }
 
   /**
@@ -114,7 +125,10 @@ export class JobLog {
       try {
         await writeAllv(this.#fd, batch);
         if (this.#onOutput !== undefined) {
-          for (const b of batch) await this.#onOutput(b);
+          for (const b of batch) {
+            const r = this.#onOutput(b);
+            if (r !== undefined) await r;
+          }
         }
         for (const b of batch) this.#aheadBytes -= b.length;
       } catch (err) {
@@ -194,11 +208,11 @@ export class StepOutput {
     this.#masker = new MaskingStream(secrets);
   }
 
-  /** Takes raw bytes from the process. */
-  push = (bytes: Uint8Array): Promise<void> => {
+  /** Takes raw bytes from the process; a promise only when the log is full (see JobLog.append). */
+  push = (bytes: Uint8Array): Promise<void> | undefined => {
     const r = this.#scanner.push(bytes);
     for (const m of r.masks) this.#secrets.add(m);
-    return this.#log.write(this.#masker.push(r.bytes));
+    return this.#log.append(this.#masker.push(r.bytes));
   };
 
   /** The step is over: releases what the scanner and masker held back. */

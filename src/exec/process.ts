@@ -144,8 +144,52 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   return { pid, done, terminate };
 }
 
-async function pump(stream: Readable, onOutput: (bytes: Uint8Array) => void | Promise<void>): Promise<void> {
-  for await (const chunk of stream) await onOutput(chunk as Buffer);
+/**
+ * Hands the stream's chunks to `onOutput` in order. The stream pauses only while a promise
+ * `onOutput` returned is pending (the consumer is full): a consumer that takes the bytes at
+ * once costs no promise per read, and output flows at the pipe's pace. Settles at the end of
+ * the stream, when it is destroyed (the rest of its output abandoned), or at the first error.
+ */
+function pump(stream: Readable, onOutput: (bytes: Uint8Array) => void | Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let pending: Promise<void> | undefined;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      reject(err);
+    };
+    const finish = (): void => {
+      const done = (): void => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      };
+      if (pending === undefined) done();
+      else pending.then(done, fail);
+    };
+    const onData = (chunk: Buffer): void => {
+      let r: void | Promise<void>;
+      try {
+        r = onOutput(chunk);
+      } catch (err) {
+        return fail(err);
+      }
+      if (r === undefined) return;
+      const wait = r;
+      pending = wait;
+      stream.pause();
+      wait.then(() => {
+        if (pending === wait) pending = undefined;
+        if (!settled) stream.resume();
+      }, fail);
+    };
+    stream.on('data', onData);
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', fail);
+  });
 }
 
 /** `promise`, or `fallback` after `ms`; the timer is cleared either way so it never holds the process open. */

@@ -137,18 +137,25 @@ export class LogWriter {
    * Appends bytes (already masked) to the log. The bytes are taken at once and written in
    * the background, several writes per system call when they come fast; the promise waits
    * only while more than `writeAheadBytesMax` bytes are not yet on disk (backpressure to the
-   * job). A failed disk write fails this and every later call. The writer keeps `bytes` (no
-   * copy): the caller must not reuse the buffer.
+   * job). A failed disk write fails this and every later call. In external mode (the bytes
+   * are in the file already) they are digested, indexed and published before it returns. The
+   * writer keeps `bytes` (no copy): the caller must not reuse the buffer.
    */
   write(bytes: Uint8Array): Promise<void> {
     assert(this.#end === null && !this.#closed && !this.#ending, 'write to a finished log');
     if (this.#failed !== null) return Promise.reject(this.#failed);
-    if (bytes.byteLength === 0) return Promise.resolve();
+    if (bytes.byteLength === 0) return resolved;
+    if (this.#log === null) {
+      // External: the bytes are in the file already, so there is nothing to wait for; digest,
+      // index and publish them now, with no queue (this runs once per pipe read).
+      this.#digest([bytes], [this.#now()]);
+      return resolved;
+    }
     this.#ahead.push(bytes);
     this.#aheadTimes.push(this.#now());
     this.#aheadBytes += bytes.byteLength;
     this.#kick();
-    return this.#aheadBytes > writeAheadBytesMax ? this.#room() : Promise.resolve();
+    return this.#aheadBytes > writeAheadBytesMax ? this.#room() : resolved;
   }
 
   /** Starts the background drain unless it runs. */
@@ -175,21 +182,27 @@ export class LogWriter {
       this.#ahead = [];
       this.#aheadTimes = [];
       if (this.#log !== null) await writeAllv(this.#log, batch);
-      const chunks: LogChunk[] = [];
-      let batchBytes = 0;
-      for (let i = 0; i < batch.length; i++) {
-        const b = batch[i]!;
-        batchBytes += b.byteLength;
-        this.#hash.update(b);
-        // Each write carries the time it was taken, so chunk times say when the job printed.
-        for (const c of this.#batcher.push(b, times[i]!)) chunks.push(c);
-      }
-      this.#bytes += batchBytes;
+      const batchBytes = this.#digest(batch, times);
       this.#aheadBytes -= batchBytes;
-      this.#emit(chunks);
-      this.#arm();
       this.#roomSignal.notify();
     }
+  }
+
+  /** Digests, indexes and publishes bytes now in the file; returns their size. */
+  #digest(batch: readonly Uint8Array[], times: readonly number[]): number {
+    const chunks: LogChunk[] = [];
+    let batchBytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const b = batch[i]!;
+      batchBytes += b.byteLength;
+      this.#hash.update(b);
+      // Each write carries the time it was taken, so chunk times say when the job printed.
+      for (const c of this.#batcher.push(b, times[i]!)) chunks.push(c);
+    }
+    this.#bytes += batchBytes;
+    this.#emit(chunks);
+    this.#arm();
+    return batchBytes;
   }
 
   async #room(): Promise<void> {
@@ -334,6 +347,9 @@ async function writeAllv(fh: FileHandle, buffers: readonly Uint8Array[]): Promis
     await writeAll(fh, Buffer.concat(group).subarray(bytesWritten));
   }
 }
+
+/** What write() returns when there is nothing to wait for (one object, not one per call). */
+const resolved = Promise.resolve();
 
 /** IOV_MAX on Linux. */
 const iovecsMax = 1024;

@@ -67,6 +67,29 @@ describe('startProcess', () => {
     expect(processesWith(mark)).toEqual([]);
   });
 
+  it('stops reading while the consumer is full (a pending promise), then delivers every byte in order', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const chunks: Buffer[] = [];
+    // 4 MB: far more than the pipe and the stream buffer hold, so the writer must wait for us.
+    const { p } = run(['bash', '-c', 'head -c 4000000 /dev/zero | tr "\\0" x'], {
+      onOutput: (b) => {
+        chunks.push(Buffer.from(b));
+        return chunks.length === 1 ? held : undefined;
+      },
+    });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(chunks.length).toBe(1);
+    release();
+    const r = await p.done;
+    expect(r.exitCode).toBe(0);
+    const all = Buffer.concat(chunks);
+    expect(all.length).toBe(4_000_000);
+    expect(all.every((c) => c === 0x78)).toBe(true);
+  });
+
   it('stops a process whose output cannot be delivered', async () => {
     const mark = markerSleep();
     const t = tempDir();
