@@ -1,8 +1,11 @@
-import { cpus } from 'node:os';
+import { arch as osArch, cpus, platform } from 'node:os';
+import { resolve } from 'node:path';
+import { effectiveLabels } from '../src/scheduler/index.js';
 import { CairnError } from '../src/util/errors.js';
+import type { NodeSettings } from './config-file.js';
 import { defaultDataDir, defaultNodeName } from './data-dir.js';
 
-/** Everything a node needs to start, resolved from flags and defaults. */
+/** Everything a node needs to start, resolved from flags, its config file and defaults. */
 export interface NodeConfig {
   name: string;
   dataDir: string;
@@ -14,9 +17,14 @@ export interface NodeConfig {
   slots: number;
   clusterKeyFile: string | null;
   apiToken: string | null;
+  /** `--config FILE` as an absolute path: SIGHUP reads it again. Null without one. */
+  configFile: string | null;
+  /** The command line the node started with: flags win over the file, on start and on reload. */
+  flags: NodeStartFlags;
 }
 
 export interface NodeStartFlags {
+  config?: string;
   dataDir?: string;
   name?: string;
   listen?: string;
@@ -28,26 +36,56 @@ export interface NodeStartFlags {
   detach?: boolean;
 }
 
-/** Resolves `cairn node start` flags; bad values are usage errors (exit 2). */
-export function resolveNodeConfig(flags: NodeStartFlags, env: NodeJS.ProcessEnv = process.env): NodeConfig {
-  const name = flags.name ?? defaultNodeName();
+/**
+ * Resolves `cairn node start`: the flags, then `--config FILE` for what the flags leave out,
+ * then defaults. Bad values are usage errors (exit 2) that name their source.
+ */
+export async function loadNodeConfig(flags: NodeStartFlags, env: NodeJS.ProcessEnv = process.env): Promise<NodeConfig> {
+  const configFile = flags.config === undefined ? null : resolve(flags.config);
+  // The file's reader (and its YAML parser) loads only for a node that has one.
+  const fromFile = configFile === null ? {} : await (await import('./config-file.js')).readConfigFile(configFile);
+  const fromFlags: NodeSettings = {
+    ...definedOnly({ name: flags.name, dataDir: flags.dataDir, listen: flags.listen, api: flags.api, join: flags.join, slots: flags.slots, clusterKey: flags.clusterKey }),
+    ...(flags.labels === undefined ? {} : { labels: splitList(flags.labels) }),
+  };
+  const labelsFrom = flags.labels === undefined && configFile !== null ? configFile : '--labels';
+  return { ...resolveSettings({ ...fromFile, ...fromFlags }, labelsFrom, env), configFile, flags };
+}
+
+function resolveSettings(s: NodeSettings, labelsFrom: string, env: NodeJS.ProcessEnv): Omit<NodeConfig, 'configFile' | 'flags'> {
+  const name = s.name ?? defaultNodeName();
   if (!/^[A-Za-z0-9._-]{1,63}$/.test(name)) throw new CairnError('USAGE', `node name "${name}" may use letters, digits, . _ - (up to 63)`);
-  const { host, port } = parseHostPort(flags.api ?? '127.0.0.1:7070');
-  const slots = flags.slots === undefined ? Math.max(1, cpus().length) : Number(flags.slots);
+  const { host, port } = parseHostPort(s.api ?? '127.0.0.1:7070');
+  const slots = s.slots === undefined ? Math.max(1, cpus().length) : Number(s.slots);
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) throw new CairnError('USAGE', '--slots takes a whole number from 1 to 1024');
-  const labels = (flags.labels ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const labels = s.labels ?? [];
+  try {
+    // The same check the cluster applies: a bad label stops the node here, not at its announcement.
+    effectiveLabels({ name, os: platform(), arch: osArch(), labels });
+  } catch (err) {
+    if (err instanceof CairnError) throw new CairnError('USAGE', `${labelsFrom}: ${err.message}`, err.data, { cause: err });
+    throw err;
+  }
   return {
     name,
-    dataDir: flags.dataDir ?? defaultDataDir(name),
-    listen: [flags.listen ?? '/ip4/127.0.0.1/tcp/0'],
+    dataDir: s.dataDir ?? defaultDataDir(name),
+    listen: [s.listen ?? '/ip4/127.0.0.1/tcp/0'],
     apiHost: host,
     apiPort: port,
-    join: flags.join ?? [],
+    join: s.join ?? [],
     labels,
     slots,
-    clusterKeyFile: flags.clusterKey ?? null,
+    clusterKeyFile: s.clusterKey ?? null,
     apiToken: env.CAIRN_API_TOKEN || null,
   };
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Accepts `host:port`, `[v6]:port`, `:port` or a URL such as http://127.0.0.1:7070. */

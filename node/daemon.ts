@@ -21,6 +21,7 @@ import { LeaderDuties } from './leader-duties.js';
 import { claimPidfile, releasePidfile } from './pidfile.js';
 import { Proposer } from './proposer.js';
 import { RaftHost } from './raft-host.js';
+import { createReloader, type ReloadOutcome } from './reload.js';
 import { StateHost } from './state-host.js';
 
 /** Running jobs get this long to finish after SIGTERM before they are stopped. */
@@ -37,15 +38,27 @@ export interface Daemon {
   readonly peerId: string;
   addrs(): string[];
   state(): ClusterState;
+  /** SIGHUP: re-reads the config file and proposes changed labels and slots. */
+  reload(): Promise<ReloadOutcome>;
   stop(opts?: { drain?: boolean }): Promise<void>;
 }
 
-/** `cairn node start` in the foreground: runs until SIGTERM/SIGINT, then drains and exits 0. */
+/** `cairn node start` in the foreground: SIGHUP reloads labels; runs until SIGTERM/SIGINT, then drains and exits 0. */
 export async function runDaemon(config: NodeConfig): Promise<void> {
+  // Without a handler SIGHUP would end the process; one that comes while the node starts is
+  // answered once it has started. A reload logs its own outcome.
+  let daemon: Daemon | null = null;
+  let hupWhileStarting = false;
+  let stopping = false;
+  process.on('SIGHUP', () => {
+    if (daemon === null) hupWhileStarting = true;
+    else if (!stopping) void daemon.reload();
+  });
   const d = await startDaemon(config);
+  daemon = d;
+  if (hupWhileStarting) void d.reload();
   const log = pino({ name: config.name }, pino.destination(2));
   await new Promise<void>((resolve) => {
-    let stopping = false;
     const onTerm = (sig: string) => {
       if (stopping) return;
       stopping = true;
@@ -208,6 +221,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     process.stdout.write(`cairn node ${config.name}: API ${apiUrl}\n  join with: ${net.addrs().map((a) => `--join ${a}`).join(' ')}\n`);
   }
 
+  const reload = createReloader({ config, state: () => stateHost.state, propose: (cmd, deadlineMs) => proposer.propose(cmd, deadlineMs), log });
   let stopped = false;
   return {
     name: config.name,
@@ -215,6 +229,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     peerId: net.peerId,
     addrs: () => net.addrs(),
     state: () => stateHost.state,
+    reload,
     async stop(opts = {}) {
       if (stopped) return;
       stopped = true;

@@ -3,7 +3,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CairnError } from '../src/util/errors.js';
 import { dataDirLayout } from './data-dir.js';
-import { resolveNodeConfig, type NodeStartFlags } from './config.js';
+import { loadNodeConfig, type NodeStartFlags } from './config.js';
 
 /** How long --detach waits for the new node's API to answer. */
 const detachWaitMsMax = 30_000;
@@ -13,7 +13,7 @@ const detachPollMs = 100;
 export async function nodeStartCommand(flags: NodeStartFlags, cmd: Command): Promise<void> {
   // `--api` is also a global flag (a URL); commander may hand it to the root program.
   const rootApi = (cmd.parent?.parent?.opts() as { api?: string } | undefined)?.api;
-  const config = resolveNodeConfig({ ...flags, ...(flags.api === undefined && rootApi ? { api: rootApi } : {}) });
+  const config = await loadNodeConfig({ ...flags, ...(flags.api === undefined && rootApi ? { api: rootApi } : {}) });
   mkdirSync(config.dataDir, { recursive: true });
   if (flags.detach) return detach(config.dataDir, `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${config.apiPort}`);
   const { runDaemon } = await import('./daemon.js');
