@@ -37,6 +37,24 @@ export function parseEventCommand(line: string): EventCommand | null {
  * output, so event data never carries a secret. Only lines starting with `::` are buffered,
  * at most `eventCommandLineBytesMax` of each, so binary output or a huge line costs nothing.
  */
+/**
+ * Finds `needle` in `haystack` at or after `from`; -1 if absent. The I/O layer passes a native
+ * search (Buffer's); the default walks from one `needle[0]` to the next.
+ */
+export type FindBytes = (haystack: Uint8Array, needle: Uint8Array, from: number) => number;
+
+const newlineColon = new Uint8Array([newline, colon]);
+
+/** The pure search: jumps from one first byte of `needle` to the next. */
+export const findBytes: FindBytes = (haystack, needle, from) => {
+  for (let j = haystack.indexOf(needle[0]!, from); j >= 0; j = haystack.indexOf(needle[0]!, j + 1)) {
+    let k = 1;
+    while (k < needle.byteLength && haystack[j + k] === needle[k]) k++;
+    if (k === needle.byteLength) return j;
+  }
+  return -1;
+};
+
 export class EventCommandScanner {
   /** The next push starts a line. */
   #atLineStart = true;
@@ -44,10 +62,16 @@ export class EventCommandScanner {
   #line: Uint8Array[] = [];
   #lineBytes = 0;
   #collecting = false;
+  readonly #find: FindBytes;
+
+  /** `find` locates line starts (`\n:`); pass a native search, this runs on every byte a job prints. */
+  constructor(find: FindBytes = findBytes) {
+    this.#find = find;
+  }
 
   /**
-   * Takes the next bytes; returns the commands whose lines ended in them. It jumps from colon
-   * to colon (a native search) instead of walking lines: this runs on every byte a job prints.
+   * Takes the next bytes; returns the commands whose lines ended in them. It jumps from one
+   * line starting with a colon to the next (a search for `\n:`) instead of walking lines.
    */
   push(bytes: Uint8Array): EventCommand[] {
     const found: EventCommand[] = [];
@@ -64,13 +88,15 @@ export class EventCommandScanner {
       this.#endLine(found);
       i = nl + 1;
     }
-    for (;;) {
-      const p = bytes.indexOf(colon, i);
-      if (p < 0) break;
-      const lineStart = p === 0 ? this.#atLineStart : bytes[p - 1] === newline;
-      if (!lineStart) {
-        i = p + 1;
-        continue;
+    // `i` starts a line here (the write's start at a line start, or just after a newline).
+    let lineStart = i > 0 || this.#atLineStart;
+    while (i < bytes.byteLength) {
+      let p: number;
+      if (lineStart && bytes[i] === colon) p = i;
+      else {
+        const k = this.#find(bytes, newlineColon, i);
+        if (k < 0) break;
+        p = k + 1;
       }
       const nl = bytes.indexOf(newline, p);
       this.#collecting = true;
@@ -78,6 +104,7 @@ export class EventCommandScanner {
       if (nl < 0) break;
       this.#endLine(found);
       i = nl + 1;
+      lineStart = true;
     }
     this.#atLineStart = bytes[bytes.byteLength - 1] === newline;
     return found;

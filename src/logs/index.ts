@@ -32,7 +32,7 @@ export { decodeSeekTable, encodeSeekTable, framesFor, seekFooterBytes, seekTable
 export { dispatchEvent } from './event.js';
 export type * from './event.js';
 export { customEventNamePattern, decodeEvent, encodeEvent } from './event-codec.js';
-export { EventCommandScanner, parseEventCommand, type EventCommand } from './event-command.js';
+export { EventCommandScanner, parseEventCommand, type EventCommand, type FindBytes } from './event-command.js';
 export {
   chunkBytesMax,
   chunkBytesMin,

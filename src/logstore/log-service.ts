@@ -1,4 +1,4 @@
-import { EventCommandScanner, decodeRangeReply, encodeRangeRequest, rangeReplyRawBytesMax, type LogChunk, type LogEnd } from '../logs/index.js';
+import { EventCommandScanner, decodeRangeReply, encodeRangeRequest, rangeReplyRawBytesMax, type FindBytes, type LogChunk, type LogEnd } from '../logs/index.js';
 import type { Network } from '../net/index.js';
 import { CairnError } from '../util/errors.js';
 import { logOpenWaitMs, logRangeProtocol, repairTimeoutMs, retentionSweepMs } from './constants.js';
@@ -32,6 +32,10 @@ export interface AttemptLogOptions {
   /** Publish `::cairn-event name::data` lines as custom events (default true). */
   customEvents?: boolean;
 }
+
+/** Buffer's native search, for the `::cairn-event` scanner that reads every byte a job prints. */
+const nativeFind: FindBytes = (haystack, needle, from) =>
+  (Buffer.isBuffer(haystack) ? haystack : Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength)).indexOf(needle, from);
 
 /** The owner's handle on one attempt's log. */
 export interface AttemptLog {
@@ -106,7 +110,7 @@ export class LogService {
   /** Starts the log of an attempt this node runs. */
   async open(job: string, attempt: number, opts: AttemptLogOptions = {}): Promise<AttemptLog> {
     const writer = await this.store.open(job, attempt, { sinks: [this.publisher], ...(opts.external === undefined ? {} : { external: opts.external }) });
-    const scanner = opts.customEvents === false ? null : new EventCommandScanner();
+    const scanner = opts.customEvents === false ? null : new EventCommandScanner(nativeFind);
     const publishCustom = (cmds: Array<{ name: string; data: string }>): void => {
       for (const c of cmds) {
         // Best effort, like all events: an oversized event is dropped, the log keeps the line.

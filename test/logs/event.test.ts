@@ -5,6 +5,7 @@ import {
   dispatchEvent,
   encodeEvent,
   EventCommandScanner,
+  type FindBytes,
   parseEventCommand,
   customEventDataBytesMax,
   type CairnEvent,
@@ -104,7 +105,13 @@ describe('::cairn-event command', () => {
     expect([...found, ...s.flush()].map((c) => c.name)).toEqual(['a', 'c']);
   });
 
-  it('property: matches a line-by-line oracle however the stream is split', () => {
+  /** What the log service passes: Buffer's native search. */
+  const nativeFind: FindBytes = (h, n, from) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).indexOf(n, from);
+
+  it.each([
+    ['the pure search', undefined],
+    ['a native search', nativeFind],
+  ] as const)('property: matches a line-by-line oracle however the stream is split, with %s', (_name, find) => {
     const line = fc.oneof(
       fc.constantFrom('::cairn-event a::1', '::cairn-event b.c::x%0Ay', '::cairn-event bad name::z', ':: cairn', 'warning: x', '::add-mask::s', ''),
       fc.string({ maxLength: 30 }),
@@ -116,7 +123,7 @@ describe('::cairn-event command', () => {
         const bytes = new TextEncoder().encode(text);
         const want = text.split('\n').map(parseEventCommand).filter((c) => c !== null);
         const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const s = new EventCommandScanner();
+        const s = new EventCommandScanner(find);
         const got = [];
         let at = 0;
         for (const p of [...points, bytes.length]) {
