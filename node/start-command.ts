@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CairnError } from '../src/util/errors.js';
 import { dataDirLayout } from './data-dir.js';
 import { loadNodeConfig, type NodeStartFlags } from './config.js';
+import { reexecAsDaemon } from './daemon-process.js';
 
 /** How long --detach waits for the new node's API to answer. */
 const detachWaitMsMax = 30_000;
@@ -16,6 +17,7 @@ export async function nodeStartCommand(flags: NodeStartFlags, cmd: Command): Pro
   const config = await loadNodeConfig({ ...flags, ...(flags.api === undefined && rootApi ? { api: rootApi } : {}) });
   mkdirSync(config.dataDir, { recursive: true });
   if (flags.detach) return detach(config.dataDir, `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${config.apiPort}`);
+  reexecAsDaemon();
   const { runDaemon } = await import('./daemon.js');
   await runDaemon(config);
 }

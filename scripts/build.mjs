@@ -20,6 +20,11 @@ await build({
   // react-devtools-core is ink's optional dev-only import (loaded only with DEV=true, not installed).
   external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'pino', 'thread-stream', 'fastify', 'irc-framework', 'react-devtools-core'],
   jsx: 'automatic',
+  // Without comments and indentation the bundle is ASCII: V8 then keeps each chunk's source as
+  // one byte a character, not two (@noble/curves' comments hold non-ASCII), which is ~2.5 MiB of
+  // every daemon's memory. Names stay, so stack traces still name functions; the linked source
+  // maps give lines (node --enable-source-maps).
+  minifyWhitespace: true,
   banner: {
     js: "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);",
   },
