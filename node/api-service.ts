@@ -1,6 +1,6 @@
 import { trace } from '../src/util/trace.js';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { ApiService, LogChunk, PipelineRegistration, SubmitRequest } from '../src/api/index.js';
 import {
@@ -198,13 +198,12 @@ const commitAuthorTimeoutMs = 5000;
 export async function commitAuthorEmail(repo: string, ref: string | undefined): Promise<string | null> {
   const dir = localRepoPath(repo);
   if (dir === null) return null;
-  try {
-    const r = await execa('git', ['-C', dir, 'log', '-1', '--format=%ae', ref ?? 'HEAD', '--'], { timeout: commitAuthorTimeoutMs, reject: false });
-    const email = r.exitCode === 0 ? String(r.stdout).trim() : '';
-    return email === '' ? null : email;
-  } catch {
-    return null;
-  }
+  return new Promise((resolve) => {
+    execFile('git', ['-C', dir, 'log', '-1', '--format=%ae', ref ?? 'HEAD', '--'], { timeout: commitAuthorTimeoutMs }, (err, stdout) => {
+      const email = err ? '' : String(stdout).trim();
+      resolve(email === '' ? null : email);
+    });
+  });
 }
 
 /** A local path (absolute, relative or file://) of a repository, or null for a network URL. */

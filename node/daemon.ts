@@ -246,6 +246,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
       raftHost.stop();
       await raftHost.applied().catch(() => undefined);
       await raftHost.snapshotDone();
+      await jobHost?.close();
       await stateHost.flushed().catch((err: unknown) => log.error({ err }, 'history not fully written to the store'));
       await api.stop();
       await logService.stop();

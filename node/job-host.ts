@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { execa } from 'execa';
+import { basename, join } from 'node:path';
 import type { AttemptStatus, ClusterState, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
-import { runJob, type Conclusion, type JobResult, type NeedResult } from '../src/exec/index.js';
+import { JobDirPool, runJob, type Conclusion, type JobDirs, type JobResult, type NeedResult } from '../src/exec/index.js';
 import type { AttemptLog } from '../src/logstore/index.js';
 import { trace } from '../src/util/trace.js';
 import { AttemptReporter } from './attempt-reporter.js';
@@ -45,8 +46,22 @@ export class JobHost {
   private readonly reporter: AttemptReporter;
   /** Attempts reported lost by reconcile() whose report is still on its way. */
   private readonly reportingLost = new Set<string>();
+  /**
+   * Job directories are recycled (see JobDirPool: on these disks a new inode can cost
+   * milliseconds); while an attempt runs, its directory is renamed to `work/<job>-<attempt>`
+   * (SPEC.md's layout, and what a person looking for it expects), and back after.
+   */
+  private readonly dirs: JobDirPool;
+  private readonly poolRoot: string;
   constructor(private readonly init: JobHostInit) {
     this.reporter = new AttemptReporter(init.node, init.propose);
+    // What an earlier process left in the work dir belongs to attempts the cluster has lost
+    // (a node that restarts loses its attempts): removed in the background.
+    mkdirSync(init.workDir, { recursive: true });
+    for (const old of readdirSync(init.workDir)) void rm(join(init.workDir, old), { recursive: true, force: true }).catch(() => undefined);
+    this.poolRoot = join(init.workDir, `.pool-${process.pid}-${Date.now()}`);
+    mkdirSync(this.poolRoot);
+    this.dirs = new JobDirPool(this.poolRoot);
   }
 
   get count(): number {
@@ -103,6 +118,18 @@ export class JobHost {
     for (const r of this.running.values()) r.abort.abort(new Error(reason));
   }
 
+  /** Moves an ended attempt's directory back into the pool, to be emptied and used again. */
+  private giveBack(pooled: JobDirs, base: string): void {
+    try {
+      renameSync(base, pooled.root);
+    } catch {
+      // The job never made it, or something holds it: start that slot afresh.
+      void rm(base, { recursive: true, force: true }).catch(() => undefined);
+      return;
+    }
+    void this.dirs.give(pooled);
+  }
+
   /** Takes no new attempts and waits for the running ones, at most `graceMs`, then stops them. */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
@@ -116,11 +143,25 @@ export class JobHost {
     clearTimeout(timer);
   }
 
+  /** After drain() or stopAll(): waits for the attempts to end, then removes the job directories. */
+  async close(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.done));
+    await this.dirs.close();
+    await rm(this.poolRoot, { recursive: true, force: true });
+  }
+
   private async run(e: StartAttemptEffect, signal: AbortSignal, ended: () => void): Promise<void> {
     trace('attempt-start', { job: e.job });
     void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
+    const pooled = this.dirs.take();
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
-    const workspace = join(base, 'ws');
+    // A fresh slot has no directory yet (runJob makes it): the rename fails and that is fine.
+    try {
+      renameSync(pooled.root, base);
+    } catch {
+      // Nothing to move.
+    }
+    const dirs: JobDirs = { root: base, workspace: join(base, basename(pooled.workspace)), tempDir: join(base, basename(pooled.tempDir)) };
     const sourceDir = join(base, 'src');
     let result: JobResult | null = null;
     let error: string | null = null;
@@ -129,7 +170,7 @@ export class JobHost {
     try {
       // The executor writes the file; the log service indexes, digests and gossips what it writes.
       // Both before the first step, neither waiting for the other.
-      [log] = await Promise.all([this.init.openLog(e.job, e.attempt), mkdir(sourceDir, { recursive: true })]);
+      [log] = await Promise.all([this.init.openLog(e.job, e.attempt), e.source ? mkdir(sourceDir, { recursive: true }) : undefined]);
       const attemptLog = log;
       if (e.source) await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
       const needs: Record<string, NeedResult> = {};
@@ -137,8 +178,8 @@ export class JobHost {
       result = await runJob({
         pipeline: e.pipeline,
         instance: e.instance,
-        workspace,
-        tempDir: join(base, 'tmp'),
+        workspace: dirs.workspace,
+        tempDir: dirs.tempDir,
         logFile: attemptLog.file,
         sourceDir,
         needs,
@@ -168,7 +209,7 @@ export class JobHost {
     if (!res.ok) {
       this.init.log.warn({ job: e.job, attempt: e.attempt, status, code: res.code, reason: res.data.reason ?? null, refusal: res.message }, 'attempt report refused');
     }
-    await rm(base, { recursive: true, force: true }).catch(() => undefined);
+    this.giveBack(pooled, base);
     this.init.log.info({ job: e.job, attempt: e.attempt, status }, 'attempt ended');
   }
 }
@@ -178,6 +219,12 @@ function toStatus(c: Conclusion): AttemptStatus {
 }
 
 async function cloneSource(repo: string, ref: string | null, dir: string, signal: AbortSignal): Promise<void> {
-  await execa('git', ['clone', '--quiet', repo, dir], { cancelSignal: signal });
-  if (ref) await execa('git', ['-C', dir, 'checkout', '--quiet', ref], { cancelSignal: signal });
+  await git(['clone', '--quiet', repo, dir], signal);
+  if (ref) await git(['-C', dir, 'checkout', '--quiet', ref], signal);
+}
+
+function git(args: string[], signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { signal }, (err, _out, stderr) => (err ? reject(new Error(`git ${args[0]} failed: ${String(stderr).trim() || err.message}`)) : resolve()));
+  });
 }
