@@ -80,6 +80,8 @@ describe('startProcess', () => {
         return chunks.length === 1 ? held : undefined;
       },
     });
+    expect(await waitFor(() => chunks.length > 0, 10_000)).toBe(true);
+    // Held: however many turns of the loop pass, no second chunk is taken.
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(chunks.length).toBe(1);
     release();
