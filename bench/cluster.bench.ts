@@ -76,13 +76,15 @@ async function terminal(url: string, id: string, timeoutMs: number): Promise<Job
 
 // ---- (d) idle -------------------------------------------------------------------------------
 
-function procStat(pid: number): { rssMiB: number; cpuTicks: number } {
+function procStat(pid: number): { rssMiB: number; cpuTicks: number; wakeups: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   // Fields after the parenthesised command: utime and stime are the 12th and 13th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { rssMiB: rssKb / 1024, cpuTicks: Number(f[11]) + Number(f[12]) };
+  // The main thread's voluntary switches: each is one wake-up of the event loop (timers, messages).
+  const wakeups = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+  return { rssMiB: rssKb / 1024, cpuTicks: Number(f[11]) + Number(f[12]), wakeups };
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
@@ -104,12 +106,15 @@ function memoryOf(pid: number): { rssMiB: number; pssMiB: number; ussMiB: number
   };
 }
 
-async function idleFigures(pids: number[]): Promise<Array<ReturnType<typeof memoryOf> & { cpuPct: number }>> {
+async function idleFigures(pids: number[]): Promise<Array<ReturnType<typeof memoryOf> & { cpuPct: number; wakeupsPerS: number }>> {
   const before = pids.map(procStat);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, idleWindowMs));
   const secs = (performance.now() - t0) / 1000;
-  return pids.map((pid, i) => ({ ...memoryOf(pid), cpuPct: ((procStat(pid).cpuTicks - before[i]!.cpuTicks) / userHz / secs) * 100 }));
+  return pids.map((pid, i) => {
+    const after = procStat(pid);
+    return { ...memoryOf(pid), cpuPct: ((after.cpuTicks - before[i]!.cpuTicks) / userHz / secs) * 100, wakeupsPerS: (after.wakeups - before[i]!.wakeups) / secs };
+  });
 }
 
 async function bareNode(): Promise<ReturnType<typeof memoryOf>> {
@@ -293,7 +298,7 @@ export default async function (): Promise<void> {
         out(`(d) idle, ${idleWindowMs / 1000} s window after ${idleSettleMs / 1000} s settled; baseline: a bare Node process (same binary) idles at RSS ${fmt(bare.rssMiB)} MiB (PSS ${fmt(bare.pssMiB)}, USS ${fmt(bare.ussMiB)})`);
         names.forEach((n, i) => {
           const f = figs[i]!;
-          out(`    node ${n}${view.leader === n ? ' (leader)' : ''}: RSS ${fmt(f.rssMiB)} MiB = ${fmt(f.rssMiB / bare.rssMiB, 2)}× bare Node (target ≤ 80 MB; ${fmt(f.fileMiB)} MiB of it the shared executable), PSS ${fmt(f.pssMiB)} MiB, USS ${fmt(f.ussMiB)} MiB; CPU ${fmt(f.cpuPct, 2)}% of a core`);
+          out(`    node ${n}${view.leader === n ? ' (leader)' : ''}: RSS ${fmt(f.rssMiB)} MiB = ${fmt((f.rssMiB * 1024 * 1024) / 1e6)} MB = ${fmt(f.rssMiB / bare.rssMiB, 2)}× bare Node (target ≤ 80 MB; ${fmt(f.fileMiB)} MiB of it file pages, mostly the shared executable), PSS ${fmt(f.pssMiB)} MiB, USS ${fmt(f.ussMiB)} MiB; CPU ${fmt(f.cpuPct, 2)}% of a core, main thread woken ${fmt(f.wakeupsPerS, 0)}×/s`);
         });
         out(`    peers: Buildbot master ${peers.buildbot.masterMiB} MiB + ${peers.buildbot.workerMiB} MiB per worker (a cairn node is both)`);
       }
