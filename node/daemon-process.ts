@@ -2,15 +2,16 @@
  * The daemon's process settings. A node idles for days, so it trades a little peak speed for
  * memory; V8 and glibc read these settings only at process start, so `cairn node start`
  * re-executes itself once with them (`process.execve` keeps the pid, which the pidfile, systemd
- * and `--detach` rely on) before it loads anything else. Figures: bench/cluster.bench.ts part (d).
+ * and `--detach` rely on) before it loads the daemon. Figures: bench/cluster.bench.ts part (d).
  */
 
 /**
  * V8 flags for the daemon process:
- * - a 1 MiB semi-space: V8 otherwise grows the young generation to 16 MiB semi-spaces during
- *   start-up (module loading) and never gives it back, ~12 MiB more RSS on an idle node;
- * - Maglev as the top tier: TurboFan's code pages and compile zones cost ~4 MiB of RSS, and the
- *   daemon's hot paths (message framing, JSON, Raft) show no measurable loss without it.
+ * - a 1 MiB semi-space: V8 otherwise grows the young generation towards 2 × 16 MiB during
+ *   start-up (module loading) and keeps it, ~12 MiB more RSS on an idle node; the price is more
+ *   scavenges, 0-20 % more CPU per job in bench (b), within that box's noise;
+ * - Maglev as the top tier: TurboFan's code pages (~2.5 MiB of the executable) and compile memory
+ *   are never touched, and bench (a)/(b) show no measurable loss without it.
  */
 export const daemonV8Flags: readonly string[] = ['--max-semi-space-size=1', '--max-opt=2'];
 /** glibc makes a malloc arena per thread (up to 8 per core); two hold the daemon's few threads. */
