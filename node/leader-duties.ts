@@ -1,8 +1,12 @@
 import { leaseExpired, type ClusterState, type Command, type CommandResult } from '../src/cluster/index.js';
 import type { ConfChange, RaftNode } from '../src/raft/index.js';
 
-/** How often the leader looks for work: expired leases, membership (placement happens on apply). */
-export const leaderDutyMs = 25;
+/**
+ * How often the leader looks for work: expired leases (of seconds) and membership. Placement
+ * happens on apply, so nothing here is on a job's path; every node runs the timer (a follower's
+ * round is one role check), so it is kept slow for idle CPU.
+ */
+export const leaderDutyMs = 100;
 /** A learner within this many entries of the leader's log counts as caught up. */
 const learnerCaughtUpEntries = 20;
 /** A voter down this long is replaced by a healthy learner (Consul's autopilot does the same). */
@@ -40,7 +44,8 @@ export class LeaderDuties {
   /** Runs one round now (also called right after a relevant entry is applied). */
   run(): void {
     const { raft } = this.init;
-    const st = raft.status();
+    // basicStatus: no configuration or progress copied (this runs after every applied batch).
+    const st = raft.basicStatus();
     if (st.role !== 'leader') {
       this.leaderSinceMs = null;
       return;
