@@ -172,6 +172,7 @@ export class JobHost {
       // Both before the first step, neither waiting for the other.
       [log] = await Promise.all([this.init.openLog(e.job, e.attempt), e.source ? mkdir(sourceDir, { recursive: true }) : undefined]);
       const attemptLog = log;
+      trace('attempt-log-opened', { job: e.job });
       if (e.source) await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
       const needs: Record<string, NeedResult> = {};
       for (const [id, n] of Object.entries(e.needs)) needs[id] = { result: n.result as Conclusion, outputs: n.outputs };
