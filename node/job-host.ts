@@ -199,12 +199,15 @@ export class JobHost {
       error = err instanceof Error ? err.message : String(err);
     }
     ended();
+    trace('attempt-ran', { job: e.job });
     if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
+    trace('attempt-log-ended', { job: e.job });
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
     const exitCode = result === null ? null : ([...result.steps].reverse().find((s) => s.exitCode !== null)?.exitCode ?? (status === 'succeeded' ? 0 : null));
     const res = await this.reporter.report({
       job: e.job, attempt: e.attempt, status, exitCode, outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
     });
+    trace('attempt-reported', { job: e.job });
     // A refusal is normal after a lost lease (the cluster fenced this attempt off and ran it
     // again elsewhere), but it must not pass unseen.
     if (!res.ok) {
