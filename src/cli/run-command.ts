@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -94,7 +95,12 @@ export async function runCommand(target: string | undefined, opts: RunOptions, c
       forceSignal: stop.force,
       keepWorkspaces,
       events: {
-        onOutput: (u, bytes) => printer.output(u.key, bytes),
+        // A slow reader of the live copy (a pipe) slows the job down, as a terminal would,
+        // rather than queueing its output in memory.
+        onOutput: (u, bytes) => {
+          printer.output(u.key, bytes);
+          return live.writableNeedDrain ? once(live, 'drain').then(() => undefined) : undefined;
+        },
         onJobEnd: (u, r) => {
           printer.end(u.key);
           if (r.conclusion === 'skipped' || r.logFile === undefined) printer.line(u.key, style.status(r.conclusion, `○ ${r.conclusion}${r.error ? `: ${r.error}` : ''}`));
