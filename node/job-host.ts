@@ -152,7 +152,16 @@ export class JobHost {
 
   private async run(e: StartAttemptEffect, signal: AbortSignal, ended: () => void): Promise<void> {
     trace('attempt-start', { job: e.job });
-    void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
+    // "Running" is reported once there is work under way: the clone, or else the first step,
+    // just after its process is spawned, so the report's Raft round does not compete with the
+    // spawn for this event loop (a job that ends first has it folded into its end report).
+    let runningReported = false;
+    const reportRunning = (): void => {
+      if (runningReported) return;
+      runningReported = true;
+      void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
+    };
+    if (e.source) reportRunning();
     const pooled = this.dirs.take();
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
     // A fresh slot has no directory yet (runJob makes it): the rename fails and that is fine.
@@ -189,6 +198,7 @@ export class JobHost {
         signal,
         killGraceMs: attemptKillGraceMs,
         events: {
+          onStepStart: () => setImmediate(reportRunning),
           onOutput: (bytes) => {
             this.init.onOutput?.(e.job, e.attempt, bytes);
             return attemptLog.onOutput(bytes);
@@ -200,6 +210,7 @@ export class JobHost {
     }
     ended();
     trace('attempt-ran', { job: e.job });
+    reportRunning();
     if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
     trace('attempt-log-ended', { job: e.job });
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
