@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { AttemptStatus, ClusterState, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
 import { JobDirPool, runJob, type Conclusion, type JobDirs, type JobResult, type NeedResult } from '../src/exec/index.js';
 import type { AttemptLog } from '../src/logstore/index.js';
@@ -174,15 +174,25 @@ export class JobHost {
     const sourceDir = join(base, 'src');
     let result: JobResult | null = null;
     let error: string | null = null;
-    let log: AttemptLog | null = null;
+    // Set once the log service has opened its side (see `opening`).
+    let log = null as AttemptLog | null;
     let logDigest: string | null = null;
-    try {
-      // The executor writes the file; the log service indexes, digests and gossips what it writes.
-      // Both before the first step, neither waiting for the other.
-      [log] = await Promise.all([this.init.openLog(e.job, e.attempt), e.source ? mkdir(sourceDir, { recursive: true }) : undefined]);
-      const attemptLog = log;
+    // The executor writes the file; the log service indexes, digests and gossips what it writes.
+    // The log service opens its side while the first step starts (its files are thread-pool
+    // round trips and new inodes): output that comes first waits for it, in order.
+    const logFile = attemptLogFile(this.init.logsDir, e.job, e.attempt);
+    const opening = this.init.openLog(e.job, e.attempt).then((l) => {
+      log = l;
       trace('attempt-log-opened', { job: e.job });
-      if (e.source) await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
+      return l;
+    });
+    opening.catch(() => undefined);
+    try {
+      mkdirSync(dirname(logFile), { recursive: true });
+      if (e.source) {
+        await Promise.all([opening, mkdir(sourceDir, { recursive: true })]);
+        await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
+      }
       const needs: Record<string, NeedResult> = {};
       for (const [id, n] of Object.entries(e.needs)) needs[id] = { result: n.result as Conclusion, outputs: n.outputs };
       result = await runJob({
@@ -190,7 +200,7 @@ export class JobHost {
         instance: e.instance,
         workspace: dirs.workspace,
         tempDir: dirs.tempDir,
-        logFile: attemptLog.file,
+        logFile,
         sourceDir,
         needs,
         inputs: e.inputs,
@@ -198,10 +208,13 @@ export class JobHost {
         signal,
         killGraceMs: attemptKillGraceMs,
         events: {
-          onStepStart: () => setImmediate(reportRunning),
+          onStepStart: () => {
+            trace('attempt-step-start', { job: e.job });
+            setImmediate(reportRunning);
+          },
           onOutput: (bytes) => {
             this.init.onOutput?.(e.job, e.attempt, bytes);
-            return attemptLog.onOutput(bytes);
+            return log !== null ? log.onOutput(bytes) : opening.then((l) => l.onOutput(bytes));
           },
         },
       });
@@ -211,6 +224,9 @@ export class JobHost {
     ended();
     trace('attempt-ran', { job: e.job });
     reportRunning();
+    await opening.catch((err: unknown) => {
+      error ??= `the job's log could not be opened: ${err instanceof Error ? err.message : String(err)}`;
+    });
     if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
     trace('attempt-log-ended', { job: e.job });
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);

@@ -93,10 +93,19 @@ export class LogWriter {
     if (await exists(paths.end)) {
       throw new CairnError('CONFLICT', `the log of ${init.job} attempt ${init.attempt} is already finished`, { job: init.job, attempt: init.attempt });
     }
-    const log = init.external === true ? null : await open(paths.log, 'w');
-    if (init.external === true) await (await open(paths.log, 'a')).close();
-    const idx = await open(paths.idx, 'w');
-    return new LogWriter(init, paths, log, idx);
+    // The two files are made together: each is a thread-pool round trip (and a new inode, which
+    // costs on these disks), on the way to a job's first step.
+    const [log, idx] = await Promise.allSettled([
+      init.external === true ? open(paths.log, 'a').then(async (h) => (await h.close(), null)) : open(paths.log, 'w'),
+      open(paths.idx, 'w'),
+    ]);
+    if (log.status === 'rejected' || idx.status === 'rejected') {
+      // Neither handle outlives a failed open.
+      if (log.status === 'fulfilled') await log.value?.close();
+      if (idx.status === 'fulfilled') await idx.value.close();
+      throw log.status === 'rejected' ? log.reason : (idx as PromiseRejectedResult).reason;
+    }
+    return new LogWriter(init, paths, log.value, idx.value);
   }
 
   /** The log file (give it to the executor in `external` mode). */
