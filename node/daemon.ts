@@ -106,10 +106,11 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     replayedThrough: recovered.hardState.commit,
     onStart: (e) => jobHost?.start(e),
     onStop: (e) => jobHost?.stop(e),
-    onApplied: () => duties.run(),
     // The event bus: the leader publishes what the state machine reports (every node sees the same).
     onEvent: (e) => {
       if (raftHost.raft.basicStatus().role !== 'leader') return;
+      // A node joined, came back, drains or went: membership need not wait for the duty timer.
+      if (e.type === 'node') duties.run();
       const ev = toBusEvent(e, stateHost.state, Date.now());
       if (ev) logService.events.publish(ev).catch(() => undefined);
     },

@@ -26,7 +26,6 @@ export interface StateHostInit {
   onStart(e: StartAttemptEffect): void;
   onStop(e: StopAttemptEffect): void;
   onEvent?(e: ClusterEvent): void;
-  onApplied?(state: ClusterState, index: number): void;
 }
 
 interface Waiter {
@@ -117,12 +116,10 @@ export class StateHost {
         }
       }
     }
-    // Orders and the leader's next decisions go out before the history is written, and the next
-    // entries are applied while it is: the log is the record (a crash replays it into the store,
-    // which skips what it already holds), so neither a job nor the scheduler waits for git.
+    // Orders and events go out before the history is written, and the next entries are applied
+    // while it is: the log is the record (a crash replays it into the store, which skips what it
+    // already holds), so no job waits for git.
     for (const o of orders) o();
-    const last = entries[entries.length - 1];
-    if (last) this.init.onApplied?.(this.state, last.index);
     if (batch.length > 0) {
       this.storeLag += batch.length;
       this.storeTail = this.init.store.apply(batch).then(
