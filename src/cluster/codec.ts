@@ -127,13 +127,24 @@ function reportsProblem(v: unknown): string | null {
   for (const r of v as unknown[]) {
     if (!isRecord(r)) return 'a list of report objects';
     if (r.status !== 'running' && fieldProblem('status', r.status) !== null) return 'reports whose status is running, succeeded, failed, cancelled, skipped or lost';
-    for (const [field, spec] of Object.entries(reportSchema)) {
-      const optional = spec.startsWith('?');
-      const value = r[field];
-      if (optional && (value === undefined || value === null)) continue;
-      const problem = fieldProblem((optional ? spec.slice(1) : spec) as FieldType, value);
-      if (problem !== null) return `reports whose ${field} is ${problem}`;
-    }
+    const bad = schemaProblem(reportSchema, r, {});
+    if (bad !== null) return `reports whose ${bad.field} is ${bad.problem}`;
+  }
+  return null;
+}
+
+/**
+ * Checks `v` against a schema, copying the fields it has into `out` (optional ones left out
+ * when absent or null); the first field that is wrong, with what it should be, or null.
+ */
+function schemaProblem(schema: Schema, v: Record<string, unknown>, out: Record<string, unknown>): { field: string; problem: string } | null {
+  for (const [field, spec] of Object.entries(schema)) {
+    const optional = spec.startsWith('?');
+    const value = v[field];
+    if (optional && (value === undefined || value === null)) continue;
+    const problem = fieldProblem((optional ? spec.slice(1) : spec) as FieldType, value);
+    if (problem !== null) return { field, problem };
+    out[field] = value;
   }
   return null;
 }
@@ -145,14 +156,8 @@ export function validateCommand(v: unknown): Command {
   }
   const schema = schemas[v.kind as CommandKind];
   const out: Record<string, unknown> = { kind: v.kind };
-  for (const [field, spec] of Object.entries(schema)) {
-    const optional = spec.startsWith('?');
-    const value = v[field];
-    if (optional && (value === undefined || value === null)) continue;
-    const problem = fieldProblem((optional ? spec.slice(1) : spec) as FieldType, value);
-    if (problem !== null) throw new CairnError('INVALID_INPUT', `${v.kind}.${field} must be ${problem}`, { kind: v.kind, field });
-    out[field] = value;
-  }
+  const bad = schemaProblem(schema, v, out);
+  if (bad !== null) throw new CairnError('INVALID_INPUT', `${v.kind}.${bad.field} must be ${bad.problem}`, { kind: v.kind, field: bad.field });
   return out as unknown as Command;
 }
 
