@@ -76,13 +76,8 @@ export class LogReader {
   }
 
   async #zstRange(file: string, from: number, to: number): Promise<Uint8Array | null> {
-    let fh: FileHandle;
-    try {
-      fh = await open(file, 'r');
-    } catch (err) {
-      if (isMissing(err)) return null;
-      throw storageFailed(file, err);
-    }
+    const fh = await openIfPresent(file);
+    if (fh === null) return null;
     try {
       let table = this.#tables.get(file);
       if (table === undefined) {
@@ -113,18 +108,23 @@ export class LogReader {
 
 /** Bytes [from, to) of a file, or null when the file does not exist. */
 async function readRange(file: string, from: number, to: number): Promise<Uint8Array | null> {
-  let fh: FileHandle;
-  try {
-    fh = await open(file, 'r');
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw storageFailed(file, err);
-  }
+  const fh = await openIfPresent(file);
+  if (fh === null) return null;
   try {
     const out = await readAt(fh, from, to - from);
     return out;
   } finally {
     await fh.close();
+  }
+}
+
+/** The file opened for reading, or null when it does not exist. */
+async function openIfPresent(file: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, 'r');
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw storageFailed(file, err);
   }
 }
 
