@@ -3,7 +3,7 @@
  * another version than this REPL, so every field is read tolerantly: a missing field gets a
  * neutral value instead of crashing the terminal.
  */
-import type { AttemptInfo, ClusterInfo, HistoryRow, JobRow, JobStatus, NodeInfo } from './types.js';
+import type { AttemptInfo, ClusterInfo, HistoryRow, JobRow, JobStatus, JobSummary, NodeInfo } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -58,19 +58,23 @@ export function parseCluster(v: unknown): ClusterInfo {
   };
 }
 
-/** One row of `GET /v1/jobs`. */
-export function parseJobRow(v: unknown): JobRow {
-  const o = obj(v);
+/** The fields a job row and a job's status share. */
+function parseJobSummary(o: Obj): JobSummary {
   return {
     id: str(o.id, '?'),
     name: str(o.name),
     state: str(o.state, 'unknown'),
     node: strOrNull(o.node),
     labels: strings(o.labels),
-    attempt: num(o.attempt),
     pipeline: str(o.pipeline),
     reason: strOrNull(o.reason),
   };
+}
+
+/** One row of `GET /v1/jobs`. */
+export function parseJobRow(v: unknown): JobRow {
+  const o = obj(v);
+  return { ...parseJobSummary(o), attempt: num(o.attempt) };
 }
 
 function parseAttempt(v: unknown): AttemptInfo {
@@ -109,13 +113,7 @@ function waitingLines(v: unknown): string[] {
 export function parseJobStatus(v: unknown): JobStatus {
   const o = obj(v);
   return {
-    id: str(o.id, '?'),
-    name: str(o.name),
-    state: str(o.state, 'unknown'),
-    node: strOrNull(o.node),
-    labels: strings(o.labels),
-    reason: strOrNull(o.reason),
-    pipeline: str(o.pipeline),
+    ...parseJobSummary(o),
     run: str(o.run),
     attempts: list(o.attempts).map(parseAttempt),
     jobs: list(o.jobs).map((j) => {

@@ -51,15 +51,19 @@ export interface HeaderView {
 }
 
 /** A row of the job table (`GET /v1/jobs`). */
-export interface JobRow {
+/** What a job row and a job's status both say of it. */
+export interface JobSummary {
   id: string;
   name: string;
   state: string;
   node: string | null;
   labels: string[];
-  attempt: number;
   pipeline: string;
   reason: string | null;
+}
+
+export interface JobRow extends JobSummary {
+  attempt: number;
 }
 
 export interface AttemptInfo {
@@ -73,14 +77,7 @@ export interface AttemptInfo {
 }
 
 /** `GET /v1/jobs/{id}`, read tolerantly. */
-export interface JobStatus {
-  id: string;
-  name: string;
-  state: string;
-  node: string | null;
-  labels: string[];
-  reason: string | null;
-  pipeline: string;
+export interface JobStatus extends JobSummary {
   run: string;
   attempts: AttemptInfo[];
   jobs: Array<{ id: string; name: string; state: string; node: string | null }>;
