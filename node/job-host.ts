@@ -17,11 +17,8 @@ export interface JobHostInit {
   workDir: string;
   propose(cmd: Command): Promise<CommandResult>;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
-  /** Bytes of an attempt's log as they are written (for live followers). */
-  onOutput?(job: string, attempt: number, bytes: Uint8Array): void;
   /** Opens the attempt's log: the local file is the record; its chunks are gossiped as they come. */
   openLog(job: string, attempt: number): Promise<AttemptLog>;
-  onAttemptEnd?(job: string, attempt: number): void;
 }
 
 interface Running {
@@ -76,10 +73,7 @@ export class JobHost {
     const entry: Running = { abort, done: Promise.resolve(), ending: false };
     entry.done = this.run(e, abort.signal, () => (entry.ending = true))
       .catch((err: unknown) => this.init.log.warn({ err, job: e.job }, 'attempt failed to run'))
-      .finally(() => {
-        this.running.delete(key);
-        this.init.onAttemptEnd?.(e.job, e.attempt);
-      });
+      .finally(() => this.running.delete(key));
     this.running.set(key, entry);
   }
 
@@ -116,6 +110,17 @@ export class JobHost {
   /** Stops every attempt (the lease ran out without a quorum, or a forced shutdown). */
   stopAll(reason: string): void {
     for (const r of this.running.values()) r.abort.abort(new Error(reason));
+  }
+
+  /** Takes directories from the pool and renames them to the attempt's own `base`. */
+  private checkOut(base: string): { pooled: JobDirs; dirs: JobDirs } {
+    const pooled = this.dirs.take();
+    try {
+      renameSync(pooled.root, base);
+    } catch {
+      // A fresh slot has no directory yet: runJob makes it.
+    }
+    return { pooled, dirs: { root: base, workspace: join(base, basename(pooled.workspace)), tempDir: join(base, basename(pooled.tempDir)) } };
   }
 
   /** Moves an ended attempt's directory back into the pool, to be emptied and used again. */
@@ -162,15 +167,8 @@ export class JobHost {
       void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
     };
     if (e.source) reportRunning();
-    const pooled = this.dirs.take();
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
-    // A fresh slot has no directory yet (runJob makes it): the rename fails and that is fine.
-    try {
-      renameSync(pooled.root, base);
-    } catch {
-      // Nothing to move.
-    }
-    const dirs: JobDirs = { root: base, workspace: join(base, basename(pooled.workspace)), tempDir: join(base, basename(pooled.tempDir)) };
+    const { pooled, dirs } = this.checkOut(base);
     const sourceDir = join(base, 'src');
     let result: JobResult | null = null;
     let error: string | null = null;
@@ -212,10 +210,7 @@ export class JobHost {
             trace('attempt-step-start', { job: e.job });
             setImmediate(reportRunning);
           },
-          onOutput: (bytes) => {
-            this.init.onOutput?.(e.job, e.attempt, bytes);
-            return log !== null ? log.onOutput(bytes) : opening.then((l) => l.onOutput(bytes));
-          },
+          onOutput: (bytes) => (log !== null ? log.onOutput(bytes) : opening.then((l) => l.onOutput(bytes))),
         },
       });
     } catch (err) {
