@@ -232,8 +232,9 @@ export class RaftHost {
   private maybeSnapshot(): void {
     const { snapshotData, storage, wal } = this.init;
     if (snapshotData === undefined || this.snapshotting !== null || this.applying !== null || this.stopped) return;
+    // This runs after every Ready: the cheap status first, the configuration only when it is time.
+    if (this.raft.basicStatus().applied - storage.snapshot().meta.index < this.snapshotEvery) return;
     const st = this.raft.status();
-    if (st.applied - storage.snapshot().meta.index < this.snapshotEvery) return;
     const index = st.applied;
     const conf = st.conf;
     const t0 = performance.now();
