@@ -75,6 +75,8 @@ export function readyJobs(state: ClusterState): JobRecord[] {
 
 /** The placements the leader should propose now (see scheduler `place` for the rule). */
 export function schedule(state: ClusterState): JobPlacedCommand[] {
+  // It runs after every entry (heartbeats included): with no unfinished job there is nothing to place.
+  if (state.openJobCount === 0) return [];
   const nodes = nodeViews(state);
   // Under load every slot is often taken: then there is nothing to decide.
   if (!nodes.some(hasFreeSlot)) return [];
