@@ -1,7 +1,75 @@
 // Bundles the CLI with esbuild. @actions/workflow-parser imports JSON without import
 // attributes, which Node refuses; bundling resolves it and also cuts start-up time.
 import { build } from 'esbuild';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Source edits to dependencies, made as the bundle is built (each must still match, or the build
+ * fails): the daemon loads no WebAssembly. libp2p-noise instantiates AssemblyScript ChaCha20-Poly1305
+ * and SHA-256 modules at import (for messages under 1,200 bytes) and pnet's xsalsa20 a third one;
+ * each costs WebAssembly memory that only grows, and V8's WebAssembly compilers in the executable's
+ * pages. node:crypto does ChaCha20-Poly1305 and SHA-256 natively; xsalsa20 has a plain JavaScript
+ * implementation of its own. Figures: bench/cluster.bench.ts part (d).
+ */
+const dependencyEdits = [
+  {
+    file: /@chainsafe[\\/]libp2p-noise[\\/]dist[\\/]src[\\/]crypto[\\/]index\.js$/,
+    edits: [
+      ["import { newInstance, ChaCha20Poly1305 } from '@chainsafe/as-chacha20poly1305';\n", ''],
+      ["import { digest } from '@chainsafe/as-sha256';\n", ''],
+      ['const ctx = newInstance();\nconst asImpl = new ChaCha20Poly1305(ctx);\n', ''],
+      [/export const asCrypto = \{[\s\S]*?\n\};\n/, 'export const asCrypto = nodeCrypto;\n'],
+    ],
+  },
+  {
+    // fastify needs node:https and node:http2 only for servers it is asked to make with them;
+    // loading them (and with them tls) costs every node ~13 MiB of RSS.
+    file: /[\\/]fastify[\\/]lib[\\/]server\.js$/,
+    edits: [
+      [
+        "const https = require('node:https')\nconst http2 = require('node:http2')\n",
+        "const https = { createServer: (...a) => require('node:https').createServer(...a) }\n" +
+          "const http2 = { createServer: (...a) => require('node:http2').createServer(...a), createSecureServer: (...a) => require('node:http2').createSecureServer(...a) }\n",
+      ],
+    ],
+  },
+  {
+    // prom-client's Pushgateway (unused here) loads node:https, and with it tls, at import.
+    file: /[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/,
+    edits: [
+      ["const https = require('https');\n", "const https = { request: (...a) => require('https').request(...a) };\n"],
+    ],
+  },
+  {
+    file: /[\\/]node_modules[\\/]xsalsa20[\\/]index\.js$/,
+    edits: [['var xsalsa20 = typeof WebAssembly !== "undefined" && require(\'./xsalsa20\')()', 'var xsalsa20 = false']],
+  },
+];
+
+/** @type {import('esbuild').Plugin} */
+const editDependencies = {
+  name: 'cairn-dependency-edits',
+  setup(b) {
+    // mortice (libp2p's peer-store locks) shares its locks with cluster workers and worker threads
+    // through node:cluster and node:worker_threads, both loaded at import; the daemon is one
+    // process, which is what mortice's single-process (React Native) build is for.
+    b.onResolve({ filter: /^\.\/node\.js$/ }, (args) =>
+      /[\\/]mortice[\\/]dist[\\/]src$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'react-native.js') } : undefined,
+    );
+    for (const { file, edits } of dependencyEdits) {
+      b.onLoad({ filter: file }, async (args) => {
+        let text = await readFile(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          const next = text.replace(from, to);
+          if (next === text) throw new Error(`${args.path}: the build's edit no longer matches: ${String(from).slice(0, 80)}`);
+          text = next;
+        }
+        return { contents: text, loader: 'js' };
+      });
+    }
+  },
+};
 
 // CAIRN_OUTDIR builds elsewhere (a directory inside the project, so the externals still resolve
 // from its node_modules): a private build that tests can use through CAIRN_BIN while dist/ is busy.
@@ -18,16 +86,20 @@ await build({
   sourcemap: 'linked',
   // Native addons and packages that locate files relative to themselves stay outside the bundle.
   // react-devtools-core is ink's optional dev-only import (loaded only with DEV=true, not installed).
-  external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'pino', 'thread-stream', 'fastify', 'irc-framework', 'react-devtools-core'],
+  external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'pino', 'thread-stream', 'irc-framework', 'react-devtools-core'],
   jsx: 'automatic',
   // Without comments and indentation the bundle is ASCII: V8 then keeps each chunk's source as
   // one byte a character, not two (@noble/curves' comments hold non-ASCII), which is ~2.5 MiB of
   // every daemon's memory. Names stay, so stack traces still name functions; the linked source
   // maps give lines (node --enable-source-maps).
   minifyWhitespace: true,
+  // Licence comments go to a .LEGAL.txt beside each chunk: one of them (a polyfill's author,
+  // "Wärting") is not ASCII, which would make V8 hold the whole chunk as two bytes a character.
+  legalComments: 'linked',
   banner: {
     js: "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);",
   },
+  plugins: [editDependencies],
   logLevel: 'warning',
 });
 

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusterKey } from '../../src/net/index.js';
+import { cairnBin } from '../node/cluster-harness.js';
 import { tempDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -11,7 +13,7 @@ const run = promisify(execFile);
 /** Runs the built CLI; resolves with the exit code and output instead of throwing on failure. */
 async function cairn(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['dist/cairn.js', ...args]);
+    const { stdout, stderr } = await run(process.execPath, [cairnBin, ...args]);
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -24,8 +26,9 @@ describe('cairn keygen (built CLI)', () => {
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('keygen'));
-    await run('npm', ['run', 'build'], { timeout: 120_000 });
-  }, 180_000);
+    // `npm test` builds first; rebuilding here would swap dist/ under the suite's other processes.
+    if (!existsSync(cairnBin)) throw new Error(`${cairnBin} is missing: run 'npm run build' first`);
+  });
   afterAll(async () => cleanup());
 
   it('writes a valid key with mode 0600', async () => {
