@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
 import { assert, CairnError } from '../util/errors.js';
 import { objectBytesMax, objectCacheBytesMax, packCountMax, pendingMergeFile, pendingPackFile } from './constants.js';
 import { applyDelta } from './delta.js';
@@ -76,6 +75,8 @@ export class ObjectDb {
     // The index is derived data (written without an fsync of its own): rebuild it from the pack.
     try {
       await unlinkIfPresent(idxPath);
+      // Loaded only here: isomorphic-git is ~2.5 MiB of memory once imported, and this is rare.
+      const { default: git } = await import('isomorphic-git');
       await git.indexPack({ fs, dir: this.gitdir, gitdir: this.gitdir, filepath: join('objects', 'pack', `${base}.pack`) });
     } catch (cause) {
       throw new CairnError('STORAGE_CORRUPT', `pack ${packPath} is corrupt and its index cannot be rebuilt`, { path: packPath }, { cause });
