@@ -18,6 +18,9 @@
  * Peers on this machine (../shared/peers/RESULTS.md): Buildbot 3.7 69 ms median to build start
  * (p99 196 ms), 3.5 builds/s (524× slower than xargs -P 2), 93 MiB master + 48 MiB per worker;
  * etcd 3.4 failover 1.5 s median, 2.7 s worst. `CAIRN_BENCH_PARTS=a,c` runs only some parts.
+ * CAIRN_BIN runs a private build (`CAIRN_OUTDIR=.build/NAME`) instead of dist/cairn.js;
+ * CAIRN_BENCH_NODE_OPTIONS is given to the nodes alone as NODE_OPTIONS (e.g. `--cpu-prof
+ * --cpu-prof-dir=DIR` to profile them under load: the daemon's re-exec keeps it).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -25,11 +28,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../src/exec/index.js';
 import { parsePipeline, planPipeline } from '../src/pipeline/index.js';
-import { api, TestCluster, waitFor, type ClusterView, type JobView, type NodeProc } from '../test/node/cluster-harness.js';
+import { api, cairnBin, TestCluster, waitFor, withinMs, type ClusterView, type JobView, type NodeProc } from '../test/node/cluster-harness.js';
 
 /** Slots per node: two, as this machine has two cores (the xargs baseline gets all of them). */
 const slotsPerNode = 2;
 const names = ['a', 'b', 'c'];
+const nodeOptions = process.env.CAIRN_BENCH_NODE_OPTIONS;
+const specs = names.map((name) => ({ name, slots: slotsPerNode, ...(nodeOptions ? { env: { NODE_OPTIONS: nodeOptions } } : {}) }));
 /** (a): sequential submissions measured, after a few to warm up. */
 const latencyWarmup = 10;
 const latencySamples = 100;
@@ -37,6 +42,8 @@ const latencySamples = 100;
 const throughputJobs = 1000;
 const throughputInFlight = 16;
 const throughputWaitMs = 600_000;
+/** How long profiled nodes get to drain and write their profiles after SIGTERM. */
+const profileExitWaitMs = 30_000;
 /** (c): trials, and how often a new submit is fired at the survivors. */
 const failoverTrials = Number(process.env.CAIRN_BENCH_TRIALS ?? 20);
 const failoverFireMs = 50;
@@ -282,13 +289,13 @@ async function throughput(cluster: TestCluster): Promise<{ elapsedMs: number; su
 
 export default async function (): Promise<void> {
   const parts = new Set((process.env.CAIRN_BENCH_PARTS ?? 'a,b,c,d').split(','));
-  out(`3 nodes on loopback, ${slotsPerNode} slots each; load average at start ${loadavg().map((x) => fmt(x, 2)).join(' ')} (2 cores, shared)`);
+  out(`3 nodes on loopback (${cairnBin}), ${slotsPerNode} slots each; load average at start ${loadavg().map((x) => fmt(x, 2)).join(' ')} (2 cores, shared)`);
   const markers = join(tmpdir(), `cairn-bench-cluster-${process.pid}`);
   mkdirSync(markers, { recursive: true });
   let cluster: TestCluster | null = null;
   try {
     if (parts.has('a') || parts.has('c') || parts.has('d')) {
-      cluster = await TestCluster.start(names.map((name) => ({ name, slots: slotsPerNode })), 'cairn-bench-cluster-');
+      cluster = await TestCluster.start(specs, 'cairn-bench-cluster-');
       const c = cluster;
       if (parts.has('d')) {
         await new Promise((r) => setTimeout(r, idleSettleMs));
@@ -335,7 +342,7 @@ export default async function (): Promise<void> {
       cluster = null;
     }
     if (parts.has('b')) {
-      cluster = await TestCluster.start(names.map((name) => ({ name, slots: slotsPerNode })), 'cairn-bench-cluster-');
+      cluster = await TestCluster.start(specs, 'cairn-bench-cluster-');
       const slots = names.length * slotsPerNode;
       const plain = await xargsMs(['true'], slots, throughputJobs);
       const bash = await xargsMs(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', 'true'], slots, throughputJobs);
@@ -351,6 +358,8 @@ export default async function (): Promise<void> {
       out(`    baseline xargs -P ${slots} true: ${fmt(plain)} ms = ${fmt(plainRate, 0)}/s → cairn at ${fmt(rate / plainRate, 4)}× the plain rate (${fmt(plainRate / rate, 0)}× slower; target ≥ 0.5×)`);
       out(`    baseline xargs -P ${slots} bash -eo pipefail -c true (what a step spawns): ${fmt(bash)} ms = ${fmt(bashRate, 0)}/s → cairn at ${fmt(rate / bashRate, 4)}×`);
       out(`    peers: Buildbot ${peers.buildbot.buildsPerS} builds/s (${peers.buildbot.slowerThanXargs}× slower than xargs -P 2) → cairn ${fmt(rate / peers.buildbot.buildsPerS)}× the rate`);
+      // A profile (--cpu-prof) is written when a node exits on its own, which SIGKILL never lets it.
+      if (nodeOptions) await withinMs(Promise.all(cluster.live().map((n) => (n.kill('SIGTERM'), n.exited))), profileExitWaitMs);
     }
   } finally {
     await cluster?.dispose();
