@@ -23,6 +23,7 @@ import {
 } from './constants.js';
 import { Gossip, gossipMessageId } from './gossip.js';
 import { JoinDialer } from './join-dialer.js';
+import { noiseCrypto } from './noise-crypto.js';
 import { loadOrCreatePeerKey } from './peer-identity.js';
 import { checkedPreSharedKey } from './psk-check.js';
 import { RaftChannels } from './raft-channels.js';
@@ -61,7 +62,7 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
     addresses: { listen },
     transports: [tcp()],
     connectionProtector: checkedPreSharedKey(psk, (remoteAddr, why) => log.warn({ remoteAddr }, `connection refused: ${why}`)),
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionManager: { allow: [...(init.allow ?? defaultAllowAddrs)], dialTimeout: dialTimeoutMs },
     connectionMonitor: { pingInterval: connectionPingIntervalMs },
