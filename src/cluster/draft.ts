@@ -9,6 +9,7 @@ import type { JsonValue } from '../pipeline/types.js';
 import type { ErrorCode } from '../util/errors.js';
 import { assert } from '../util/errors.js';
 import type { ClusterEvent, CommandResult, Effect } from './effects.js';
+import { noteJobDeleted, noteJobWritten } from './queued-index.js';
 import type { ApplyMeta, ClusterConfig, ClusterState, JobRecord, NodeRecord, RegisteredPipeline, RunRecord } from './types.js';
 type Maps = 'nodes' | 'jobs' | 'runs' | 'pipelines';
 
@@ -54,13 +55,17 @@ export class Draft {
     delete this.writable('nodes')[name];
   }
   putJob(j: JobRecord): void {
-    this.writable('jobs')[j.id] = j;
+    const jobs = this.writable('jobs');
+    jobs[j.id] = j;
+    noteJobWritten(jobs, j);
   }
   /** Deletes an ended job (pruning). */
   deleteJob(id: string): void {
     const job = this.s.jobs[id];
     assert(job !== undefined && job.finishedAtMs !== null, `pruning job ${id}, which has not ended`);
-    delete this.writable('jobs')[id];
+    const jobs = this.writable('jobs');
+    delete jobs[id];
+    noteJobDeleted(jobs, id);
     this.countJobs(-1, 0);
   }
   /** Keeps jobCount and openJobCount in step with the jobs map. */

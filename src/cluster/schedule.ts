@@ -4,8 +4,9 @@
  * placement is a JobPlaced command, which re-checks everything, as one read from an old log does.
  */
 import type { LabelTerm, NodeView, QueuedJob } from '../scheduler/index.js';
-import { assign, hasFreeSlot, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';
+import { assign, hasFreeSlot, matches, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';
 import type { JobPlacedCommand } from './commands.js';
+import { queuedJobIds } from './queued-index.js';
 import { readiness } from './readiness.js';
 import type { ClusterState, JobRecord } from './types.js';
 
@@ -40,17 +41,19 @@ export function nodeViews(state: ClusterState): NodeView[] {
 
 /** Queued jobs whose needs and max-parallel let them start, oldest first. */
 export function readyJobs(state: ClusterState): JobRecord[] {
-  const ready: JobRecord[] = [];
+  return [...readyInOrder(state)];
+}
+
+/** readyJobs, one at a time: a caller that needs only the oldest few stops early. */
+function* readyInOrder(state: ClusterState): Generator<JobRecord> {
   // max-parallel is counted within the pass too: room left per (run, pipeline job).
   const room = new Map<string, number>();
-  // Walk only the runs still running (finished runs, most of the state, have no queued job).
+  // Only the queued jobs, from their index (finished runs, most of the state, have none), and
+  // only those of runs still running.
   const queued: JobRecord[] = [];
-  for (const run of Object.values(state.runs)) {
-    if (run.state !== 'running') continue;
-    for (const id of run.jobs) {
-      const j = state.jobs[id];
-      if (j !== undefined && j.state === 'queued') queued.push(j);
-    }
+  for (const id of queuedJobIds(state.jobs)) {
+    const j = state.jobs[id];
+    if (j !== undefined && j.state === 'queued' && state.runs[j.run]?.state === 'running') queued.push(j);
   }
   queued.sort((a, b) => a.seq - b.seq);
   for (const job of queued) {
@@ -68,9 +71,8 @@ export function readyJobs(state: ClusterState): JobRecord[] {
       if (left <= 0) continue;
       room.set(group, left - 1);
     }
-    ready.push(job);
+    yield job;
   }
-  return ready;
 }
 
 /** The placements the leader should propose now (see scheduler `place` for the rule). */
@@ -78,11 +80,25 @@ export function schedule(state: ClusterState): JobPlacedCommand[] {
   // It runs after every entry (heartbeats included): with no unfinished job there is nothing to place.
   if (state.openJobCount === 0) return [];
   const nodes = nodeViews(state);
+  const open = nodes.filter(hasFreeSlot);
   // Under load every slot is often taken: then there is nothing to decide.
-  if (!nodes.some(hasFreeSlot)) return [];
+  if (open.length === 0) return [];
+  const placed = (jobId: string, node: string): JobPlacedCommand => ({ kind: 'JobPlaced', job: jobId, attempt: state.jobs[jobId]!.attempts.length + 1, node });
+  if (open.length === 1) {
+    // One node with room (a busy cluster, where a slot has just freed): no choice between nodes
+    // is left, so the pass gives that node the oldest ready jobs it matches, and the jobs behind
+    // them (hundreds, when a burst was queued) need not be looked at.
+    const node = open[0]!;
+    const out: JobPlacedCommand[] = [];
+    for (const job of readyInOrder(state)) {
+      if (out.length === node.slots - node.running) break;
+      if (matches(termsOf(job.labels), node.labels)) out.push(placed(job.id, node.name));
+    }
+    return out;
+  }
   const jobs = readyJobs(state);
   if (jobs.length === 0) return [];
   const queue: QueuedJob[] = jobs.map((j) => ({ id: j.id, seq: j.seq, terms: termsOf(j.labels) }));
   const { placements } = assign(queue, nodes);
-  return placements.map((p) => ({ kind: 'JobPlaced', job: p.jobId, attempt: state.jobs[p.jobId]!.attempts.length + 1, node: p.node }));
+  return placements.map((p) => placed(p.jobId, p.node));
 }

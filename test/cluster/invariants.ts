@@ -1,6 +1,7 @@
 /** Invariants of the cluster state, checked after every step of the seeded simulation. */
 import type { ClusterState, Effect, JobRecord } from '../../src/cluster/index.js';
 import { needsGate, terminalJobStates } from '../../src/cluster/index.js';
+import { queuedJobIds } from '../../src/cluster/queued-index.js';
 import { matches, parseLabelTerms, toNodeLabels } from '../../src/scheduler/index.js';
 
 function fail(msg: string): never {
@@ -47,6 +48,10 @@ export function checkState(s: ClusterState): void {
     if (succeeded > 1) fail(`job ${job.id} has ${succeeded} succeeded attempts`);
   }
   const all = Object.values(s.jobs);
+  // The scheduler's index of queued jobs (kept by Draft across entries) matches a full scan.
+  const indexed = [...queuedJobIds(s.jobs)].sort().join(' ');
+  const scanned = all.filter((j) => j.state === 'queued').map((j) => j.id).sort().join(' ');
+  if (indexed !== scanned) fail(`queued index [${indexed}], queued jobs [${scanned}]`);
   if (s.jobCount !== all.length) fail(`jobCount ${s.jobCount}, jobs ${all.length}`);
   const open = all.filter((j) => !terminalJobStates.has(j.state)).length;
   if (s.openJobCount !== open) fail(`openJobCount ${s.openJobCount}, open jobs ${open}`);

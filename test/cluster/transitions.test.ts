@@ -199,3 +199,23 @@ describe('config', () => {
     expect(Object.keys(h.state.runs)).toEqual([a.run]);
   });
 });
+
+describe('placement when one node has a free slot', () => {
+  it('gives that node the oldest queued job it matches, passing over older ones it does not', () => {
+    const h = new Harness();
+    h.join('n1', [], 1);
+    h.join('n2', ['gpu'], 1);
+    const x = h.submit(plan([spec('x')])).jobs[0]!;
+    const y = h.submit(plan([spec('y')])).jobs[0]!;
+    expect(h.schedule()).toEqual([{ job: x, node: 'n1' }, { job: y, node: 'n2' }]);
+    const g = h.submit(plan([spec('g', { labels: ['gpu'] })])).jobs[0]!;
+    const p = h.submit(plan([spec('p')])).jobs[0]!;
+    const q = h.submit(plan([spec('q')])).jobs[0]!;
+    expect(h.schedule()).toEqual([]);
+    h.finish(x);
+    expect(h.schedule()).toEqual([{ job: p, node: 'n1' }]);
+    h.finish(y);
+    expect(h.schedule()).toEqual([{ job: g, node: 'n2' }]);
+    expect(h.job(q).state).toBe('queued');
+  });
+});
