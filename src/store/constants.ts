@@ -40,12 +40,13 @@ export const packEntriesMax = 2048;
  * A batch starts no sooner than this after the one before, so that entries trickling in
  * (a few per Raft round) are written together. A batch's fixed cost (three new files, three
  * renames, three fsyncs, thread-pool round trips) is about 4 ms of CPU on this project's
- * machines (syscalls are dear in their VMs), which at a batch per Raft round of a busy cluster
- * was most of the store's CPU; at 50 ms it is at most 8% of a core. Nothing waits on the store
- * but its readers (who cut the pause short) and close; the log is the record, so a batch
- * written 50 ms later loses nothing in a crash (the replay writes it).
+ * machines (syscalls are dear in their VMs): at 50 ms apart that was up to 8% of a core on
+ * every node, which with three nodes on two cores came out of the jobs' own rate (bench
+ * cluster part b); at 200 ms it is at most 2%. Nothing waits on the store but its readers
+ * (who cut the pause short) and close; the log is the record, so a batch written 200 ms later
+ * loses nothing in a crash (the replay writes it).
  */
-export const batchIntervalMsMin = 50;
+export const batchIntervalMsMin = 200;
 
 /**
  * Once there are more packs than this, the small ones are merged (geometrically, like `git
