@@ -14,6 +14,7 @@
  * A crash anywhere in between is safe: what was not persisted was never promised to anyone.
  */
 import { assert } from '../util/errors.js';
+import { coalesceAppends } from './coalesce.js';
 import { encodeConfChange, type ConfChange } from './conf-change.js';
 import { resolveConfig, type RaftConfig } from './config.js';
 import { applyConfChangeEntry } from './membership.js';
@@ -242,7 +243,7 @@ class RawNode implements RaftNode {
       entries,
       snapshot: r.log.unstable.snapshot,
       committedEntries: r.log.nextCommittedEntries(),
-      messages: r.msgs,
+      messages: coalesceAppends(r.msgs, r.cfg.appendBytesMax),
       readStates: r.readStates,
       mustSync: entries.length > 0 || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
     };
