@@ -42,10 +42,40 @@ const dependencyEdits = [
     ],
   },
   {
+    // prom-client's CPU counter loads the OpenTelemetry API (51 modules) for exemplars, which we
+    // do not enable.
+    file: /[\\/]prom-client[\\/]lib[\\/]metrics[\\/]processCpuTotal\.js$/,
+    edits: [
+      [
+        "const OtelApi = require('@opentelemetry/api');\n",
+        "const OtelApi = { get trace() { return require('@opentelemetry/api').trace; }, get context() { return require('@opentelemetry/api').context; } };\n",
+      ],
+    ],
+  },
+  {
+    // fastify checks a plugin's declared fastify version with semver (47 modules); our plugins
+    // declare none.
+    file: /[\\/]fastify[\\/]lib[\\/]plugin-utils\.js$/,
+    edits: [
+      [
+        "const semver = require('semver')\n",
+        "const semver = { gt: (...a) => require('semver').gt(...a), coerce: (...a) => require('semver').coerce(...a), satisfies: (...a) => require('semver').satisfies(...a) }\n",
+      ],
+    ],
+  },
+  {
     file: /[\\/]node_modules[\\/]xsalsa20[\\/]index\.js$/,
     edits: [['var xsalsa20 = typeof WebAssembly !== "undefined" && require(\'./xsalsa20\')()', 'var xsalsa20 = false']],
   },
 ];
+
+/**
+ * Packages that the bundled libraries require only on paths cairn does not take (fastify's
+ * schema compilers and inject(), the version checks and exemplars made lazy above). Bundled,
+ * their source would be part of the daemon chunk, which V8 keeps in memory whole; left outside,
+ * they are read from node_modules only if ever required.
+ */
+const lazyOnly = ['ajv', 'ajv-formats', 'fast-json-stringify', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request', 'semver', '@opentelemetry/api'];
 
 /** @type {import('esbuild').Plugin} */
 const editDependencies = {
@@ -86,7 +116,7 @@ await build({
   sourcemap: 'linked',
   // Native addons and packages that locate files relative to themselves stay outside the bundle.
   // react-devtools-core is ink's optional dev-only import (loaded only with DEV=true, not installed).
-  external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'pino', 'thread-stream', 'irc-framework', 'react-devtools-core'],
+  external: ['zstd-napi', 'isomorphic-git', 'yoga-layout', 'thread-stream', 'irc-framework', 'react-devtools-core', ...lazyOnly],
   jsx: 'automatic',
   // Without comments and indentation the bundle is ASCII: V8 then keeps each chunk's source as
   // one byte a character, not two (@noble/curves' comments hold non-ASCII), which is ~2.5 MiB of

@@ -1,4 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { ValidatorFactory } from '@fastify/ajv-compiler';
+import type { SerializerFactory } from '@fastify/fast-json-stringify-compiler';
 import { CairnError } from '../util/errors.js';
 import { isLoopbackHost, checkBearer } from './auth.js';
 import { requestBodyBytesMax } from './limits.js';
@@ -28,12 +31,31 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * fastify's JSON-schema compilers (ajv and fast-json-stringify, ~90 modules) are built when the
+ * server is made, whether or not a route has a schema; ours have none, so they load only if one
+ * ever does. That is ~2 MiB of every idle node's memory (bench/cluster.bench.ts part (d)).
+ */
+/** A compiler factory that loads its package (whose export makes the factory) on first use. */
+function lazyFactory(pkg: string): (...args: unknown[]) => unknown {
+  return (...args) => (require(pkg) as () => (...a: unknown[]) => unknown)()(...args);
+}
+
+const lazySchemaCompilers: NonNullable<FastifyServerOptions['schemaController']> = {
+  compilersFactory: {
+    buildValidator: lazyFactory('@fastify/ajv-compiler') as ValidatorFactory,
+    buildSerializer: lazyFactory('@fastify/fast-json-stringify-compiler') as SerializerFactory,
+  },
+};
+
 /** The REST API of SPEC.md on fastify. Every error answers `{ error: { code, message, data } }`. */
 export function createApiServer(init: ApiServerInit): ApiServer {
   if (!isLoopbackHost(init.host) && !init.token) {
     throw new CairnError('USAGE', `the API on ${init.host} is not loopback: give it a bearer token (CAIRN_API_TOKEN)`);
   }
-  const app = Fastify({ bodyLimit: requestBodyBytesMax, logger: false });
+  const app = Fastify({ bodyLimit: requestBodyBytesMax, logger: false, schemaController: lazySchemaCompilers });
 
   if (init.token) {
     const token = init.token;
