@@ -42,8 +42,11 @@ export interface AttemptLog {
   /** `logs/<job>/<attempt>.log`. */
   readonly file: string;
   readonly writer: LogWriter;
-  /** For JobEvents.onOutput: appends (masked) bytes, gossips them, publishes custom events. */
-  onOutput(bytes: Uint8Array): Promise<void>;
+  /**
+   * For JobEvents.onOutput: appends (masked) bytes, gossips them, publishes custom events. A
+   * promise only when the job must wait (see LogWriter.append).
+   */
+  onOutput(bytes: Uint8Array): Promise<void> | undefined;
   /** After the job: the last chunk, the durable files and the end marker (with its digest), gossiped. */
   end(): Promise<LogEnd>;
 }
@@ -122,7 +125,7 @@ export class LogService {
       writer,
       onOutput: (bytes) => {
         if (scanner !== null) publishCustom(scanner.push(bytes));
-        return writer.write(bytes);
+        return writer.append(bytes);
       },
       end: () => {
         if (scanner !== null) publishCustom(scanner.flush());

@@ -1,9 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
-import { ChunkBatcher, encodeIndexRecords, type IndexRecord, type LogChunk, type LogEnd } from '../logs/index.js';
+import { ChunkBatcher, chunkBytesMax as defaultChunkBytesMax, concat, encodeIndexRecords, type IndexRecord, type LogChunk, type LogEnd } from '../logs/index.js';
 import { CairnError, assert } from '../util/errors.js';
 import { logPaths, type LogPaths } from './paths.js';
-import { writeAheadBytesMax } from './constants.js';
+import { indexFlushMs, writeAheadBytesMax } from './constants.js';
 import { Signal } from './signal.js';
 
 /** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
@@ -37,7 +37,8 @@ export interface LogWriterInit {
  * time to `<attempt>.idx`, and hands the chunks to its sinks. `end()` makes it all durable
  * and writes `<attempt>.end` with the file's SHA-256. Writes are taken ahead of the disk up
  * to `writeAheadBytesMax` and written in order, several per system call; past that the job
- * waits for the disk instead of filling memory.
+ * waits for the disk instead of filling memory. The writes taken in one turn of the event
+ * loop are digested together, small ones joined into chunks of up to `chunkBytesMax`.
  */
 export class LogWriter {
   readonly job: string;
@@ -46,6 +47,7 @@ export class LogWriter {
   readonly #log: FileHandle | null;
   readonly #idx: FileHandle;
   readonly #batcher: ChunkBatcher;
+  readonly #chunkBytesMax: number;
   readonly #now: () => number;
   readonly #sinks: LogSink[];
   readonly #hash: Hash = createHash('sha256');
@@ -56,6 +58,8 @@ export class LogWriter {
   #aheadTimes: number[] = [];
   #aheadBytes = 0;
   #draining = false;
+  /** External mode: a microtask will digest what `#ahead` holds. */
+  #digestQueued = false;
   #ending = false;
   #failed: unknown = null;
   readonly #roomSignal = new Signal();
@@ -64,6 +68,8 @@ export class LogWriter {
   #idxAhead: Uint8Array[] = [];
   #idxWriting = false;
   #idxWritten: Promise<void> = Promise.resolve();
+  /** Starts the next index write (see indexFlushMs). */
+  #idxTimer: NodeJS.Timeout | undefined;
   #timer: NodeJS.Timeout | undefined;
   #end: LogEnd | null = null;
   #closed = false;
@@ -84,6 +90,7 @@ export class LogWriter {
     this.#sinks = [...(init.sinks ?? [])];
     const limits = { ...(init.chunkFlushMs === undefined ? {} : { chunkFlushMs: init.chunkFlushMs }), ...(init.chunkBytesMax === undefined ? {} : { chunkBytesMax: init.chunkBytesMax }) };
     this.#batcher = new ChunkBatcher({ job: init.job, attempt: init.attempt, ...limits });
+    this.#chunkBytesMax = init.chunkBytesMax ?? defaultChunkBytesMax;
   }
 
   /** Creates (or truncates) the attempt's files; CONFLICT if the attempt already has an end marker. */
@@ -147,24 +154,49 @@ export class LogWriter {
    * the background, several writes per system call when they come fast; the promise waits
    * only while more than `writeAheadBytesMax` bytes are not yet on disk (backpressure to the
    * job). A failed disk write fails this and every later call. In external mode (the bytes
-   * are in the file already) they are digested, indexed and published before it returns. The
-   * writer keeps `bytes` (no copy): the caller must not reuse the buffer.
+   * are in the file already) they are digested, indexed and published at the end of this
+   * turn of the event loop, with the other writes of the turn. The writer keeps `bytes` (no
+   * copy): the caller must not reuse the buffer.
    */
   write(bytes: Uint8Array): Promise<void> {
+    return this.append(bytes) ?? resolved;
+  }
+
+  /**
+   * `write` for the hot path (the executor's onOutput, several times per batch it writes):
+   * undefined when the bytes were taken without waiting, so the caller awaits nothing and the
+   * writes of one turn are digested together.
+   */
+  append(bytes: Uint8Array): Promise<void> | undefined {
     assert(this.#end === null && !this.#closed && !this.#ending, 'write to a finished log');
     if (this.#failed !== null) return Promise.reject(this.#failed);
-    if (bytes.byteLength === 0) return resolved;
-    if (this.#log === null) {
-      // External: the bytes are in the file already, so there is nothing to wait for; digest,
-      // index and publish them now, with no queue (this runs once per pipe read).
-      this.#digest([bytes], [this.#now()]);
-      return resolved;
-    }
+    if (bytes.byteLength === 0) return undefined;
     this.#ahead.push(bytes);
     this.#aheadTimes.push(this.#now());
     this.#aheadBytes += bytes.byteLength;
+    if (this.#log === null) {
+      // External: the bytes are in the file already, so there is nothing to wait for.
+      if (!this.#digestQueued) {
+        this.#digestQueued = true;
+        queueMicrotask(() => {
+          this.#digestQueued = false;
+          this.#digestAhead();
+        });
+      }
+      return undefined;
+    }
     this.#kick();
-    return this.#aheadBytes > writeAheadBytesMax ? this.#room() : resolved;
+    return this.#aheadBytes > writeAheadBytesMax ? this.#room() : undefined;
+  }
+
+  /** Digests what was taken (in external mode, once it is in the file). */
+  #digestAhead(): void {
+    if (this.#ahead.length === 0) return;
+    const batch = this.#ahead;
+    const times = this.#aheadTimes;
+    this.#ahead = [];
+    this.#aheadTimes = [];
+    this.#aheadBytes -= this.#digest(batch, times);
   }
 
   /** Starts the background drain unless it runs. */
@@ -185,6 +217,7 @@ export class LogWriter {
   /** Writes, digests, indexes and publishes everything taken so far. */
   async #drain(): Promise<void> {
     if (this.#failed !== null) throw this.#failed;
+    if (this.#log === null) return this.#digestAhead();
     while (this.#ahead.length > 0) {
       const batch = this.#ahead;
       const times = this.#aheadTimes;
@@ -197,16 +230,27 @@ export class LogWriter {
     }
   }
 
-  /** Digests, indexes and publishes bytes now in the file; returns their size. */
+  /**
+   * Digests, indexes and publishes bytes now in the file; returns their size. Consecutive
+   * small writes are joined up to the chunk size first: pipe reads of a few KiB would
+   * otherwise make a chunk (an index record, a gossip entry) each.
+   */
   #digest(batch: readonly Uint8Array[], times: readonly number[]): number {
     const chunks: LogChunk[] = [];
     let batchBytes = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const b = batch[i]!;
-      batchBytes += b.byteLength;
-      this.#hash.update(b);
-      // Each write carries the time it was taken, so chunk times say when the job printed.
-      for (const c of this.#batcher.push(b, times[i]!)) chunks.push(c);
+    let i = 0;
+    while (i < batch.length) {
+      // The first group tops up what the batcher holds, so chunks are cut on group ends.
+      const room = Math.max(1, this.#chunkBytesMax - this.#batcher.pendingBytes);
+      let size = batch[i]!.byteLength;
+      let j = i + 1;
+      while (j < batch.length && size + batch[j]!.byteLength <= room) size += batch[j++]!.byteLength;
+      const bytes = j === i + 1 ? batch[i]! : concat(batch.slice(i, j), size);
+      batchBytes += size;
+      this.#hash.update(bytes);
+      // A group carries the time of its first write, so chunk times say when the job printed.
+      for (const c of this.#batcher.push(bytes, times[i]!)) chunks.push(c);
+      i = j;
     }
     this.#bytes += batchBytes;
     this.#emit(chunks);
@@ -289,13 +333,18 @@ export class LogWriter {
     if (chunks.length === 0) return;
     const records = chunks.map((c) => ({ offset: c.offset, timeMs: c.timeMs, length: c.data.byteLength }));
     this.#idxAhead.push(encodeIndexRecords(records));
-    if (!this.#idxWriting) {
-      this.#idxWriting = true;
-      this.#idxWritten = this.#writeIdx();
-    }
+    this.#idxTimer ??= setTimeout(() => this.#startIdxWrite(), indexFlushMs);
     for (const r of records) this.#records.push(r);
     for (const s of this.#sinks) s.chunks(chunks);
     this.#notify();
+  }
+
+  #startIdxWrite(): void {
+    clearTimeout(this.#idxTimer);
+    this.#idxTimer = undefined;
+    if (this.#idxWriting || this.#idxAhead.length === 0) return;
+    this.#idxWriting = true;
+    this.#idxWritten = this.#writeIdx();
   }
 
   /** Appends the queued index records, several batches per system call. */
@@ -315,6 +364,8 @@ export class LogWriter {
 
   /** Waits until the index file holds every record cut so far; throws if a write failed. */
   async #idxFlushed(): Promise<void> {
+    while (this.#idxWriting) await this.#idxWritten;
+    this.#startIdxWrite();
     while (this.#idxWriting) await this.#idxWritten;
     if (this.#failed !== null) throw this.#failed;
   }

@@ -103,6 +103,25 @@ describe('log store on one node', () => {
     expect((await collect(store.follow('job-4', 1))).data.equals(file)).toBe(true);
   });
 
+  it('external mode: the small writes of one turn are joined into chunks of up to chunkBytesMax; the index reaches the file by end()', async () => {
+    const store = new LogStore({ root: join(dir, 'j') });
+    const writer = await store.open('job-5', 1, { external: true, chunkBytesMax: 4096 });
+    const seen: LogChunk[] = [];
+    writer.addSink({ chunks: (cs) => seen.push(...cs), end: () => undefined });
+    const { appendFile } = await import('node:fs/promises');
+    // 40 writes of 300 bytes in one turn, as a job log hands on one batch of pipe reads.
+    const writes = Array.from({ length: 40 }, (_, i) => Buffer.from(`${String(i).padStart(3, '0')} `.repeat(75)));
+    const all = Buffer.concat(writes);
+    await appendFile(writer.file, all);
+    for (const w of writes) expect(writer.append(w)).toBeUndefined();
+    const end = await writer.end();
+    // 12,000 bytes in chunks of 4,096 (not one per write, nor one per turn), then the rest at the end.
+    expect(seen.map((c) => c.data.byteLength)).toEqual([4096, 4096, 3808]);
+    expect(Buffer.concat(seen.map((c) => c.data)).equals(all)).toBe(true);
+    expect(end).toMatchObject({ seqEnd: seen.length, bytes: all.length, sha256: sha256(all) });
+    expect(decodeIndexRecords(await readFile(writer.paths.idx), 0)).toEqual(seen.map((c) => ({ offset: c.offset, length: c.data.byteLength, timeMs: c.timeMs })));
+  });
+
   it('retention: compresses finished logs (seekable zstd), reads ranges from them, prunes by age and by size', async () => {
     const root = join(dir, 'e');
     const store = new LogStore({ root });
