@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AttemptStatus, ClusterState, Command, CommandResult, StartAttemptEffect, StopAttemptEffect } from '../src/cluster/index.js';
 import { JobDirPool, runJob, type Conclusion, type JobDirs, type JobResult, type NeedResult } from '../src/exec/index.js';
 import type { AttemptLog } from '../src/logstore/index.js';
@@ -186,7 +186,7 @@ export class JobHost {
     });
     opening.catch(() => undefined);
     try {
-      mkdirSync(dirname(logFile), { recursive: true });
+      // The log's directory is made by whichever opens the log first (the executor or the log service).
       if (e.source) {
         await Promise.all([opening, mkdir(sourceDir, { recursive: true })]);
         await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
