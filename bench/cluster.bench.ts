@@ -41,6 +41,8 @@ const latencySamples = 100;
 /** (b): jobs, and submissions in flight at once. */
 const throughputJobs = 1000;
 const throughputInFlight = 16;
+/** (b), second line: jobs per submit when the same jobs go as fewer, larger pipelines (CAIRN_BENCH_BULK=0 skips it). */
+const bulkJobsPerSubmit = Number(process.env.CAIRN_BENCH_BULK ?? 100);
 const throughputWaitMs = 600_000;
 /** How long profiled nodes get to drain and write their profiles after SIGTERM. */
 const profileExitWaitMs = 30_000;
@@ -257,23 +259,30 @@ async function xargsMs(cmd: string[], parallel: number, n: number): Promise<numb
   return performance.now() - t0;
 }
 
-async function throughput(cluster: TestCluster): Promise<{ elapsedMs: number; submitMs: number; succeeded: number; perNode: Record<string, number> }> {
+/** A pipeline of `n` independent `true` jobs (one submit, one RunSubmitted entry). */
+const manyTrivial = (n: number): string =>
+  `name: t\njobs:\n${Array.from({ length: n }, (_, i) => `  t${i}:\n    steps:\n      - run: "true"\n`).join('')}`;
+
+/** Submits throughputJobs jobs, `perSubmit` to a submit, round-robin over the nodes; waits for them all to end. */
+async function throughput(cluster: TestCluster, perSubmit: number): Promise<{ elapsedMs: number; submitMs: number; succeeded: number; perNode: Record<string, number> }> {
   const nodes = cluster.live();
   const ids: string[] = [];
+  const submits = Math.ceil(throughputJobs / perSubmit);
+  const pipeline = perSubmit === 1 ? trivial() : manyTrivial(perSubmit);
   let next = 0;
   const t0 = epochMs();
   const submitter = async (): Promise<void> => {
-    while (next < throughputJobs) {
+    while (next < submits) {
       const i = next++;
-      const r = await api<{ id: string }>(nodes[i % nodes.length]!.apiUrl, '/v1/jobs', { pipeline: trivial(), file: 't.yml' }, 30_000);
+      const r = await api<{ id: string; jobs: string[] }>(nodes[i % nodes.length]!.apiUrl, '/v1/jobs', { pipeline, file: 't.yml' }, 30_000);
       if (r.status !== 201) throw new Error(`submit ${i} failed: ${JSON.stringify(r.body)}`);
-      ids.push(r.body.id);
+      ids.push(...r.body.jobs);
     }
   };
-  await Promise.all(Array.from({ length: throughputInFlight }, submitter));
+  await Promise.all(Array.from({ length: Math.min(throughputInFlight, submits) }, submitter));
   const submitMs = epochMs() - t0;
   const mine = new Set(ids);
-  const rows = await waitFor('1,000 jobs to end', async () => {
+  const rows = await waitFor(`${mine.size} jobs to end`, async () => {
     const all = (await api<Array<{ id: string; state: string; node: string | null }>>(nodes[0]!.apiUrl, '/v1/jobs', undefined, 30_000)).body.filter((j) => mine.has(j.id));
     return all.length === mine.size && all.every((j) => ['succeeded', 'failed', 'cancelled', 'lost'].includes(j.state)) ? all : null;
   }, throughputWaitMs, 200);
@@ -283,6 +292,22 @@ async function throughput(cluster: TestCluster): Promise<{ elapsedMs: number; su
   const perNode: Record<string, number> = {};
   for (const j of rows) perNode[j.node ?? '-'] = (perNode[j.node ?? '-'] ?? 0) + 1;
   return { elapsedMs: end - t0, submitMs, succeeded: rows.filter((j) => j.state === 'succeeded').length, perNode };
+}
+
+/** One throughput run on a fresh cluster: its figures and the node processes' CPU per job. */
+async function throughputRun(perSubmit: number): Promise<Awaited<ReturnType<typeof throughput>> & { cpuMsPerJob: number; rate: number }> {
+  const cluster = await TestCluster.start(specs, 'cairn-bench-cluster-');
+  try {
+    const pids = cluster.live().map((n) => n.pid);
+    const cpu0 = pids.map((pid) => procStat(pid).cpuTicks);
+    const r = await throughput(cluster, perSubmit);
+    const cpuMsPerJob = (pids.reduce((sum, pid, i) => sum + procStat(pid).cpuTicks - cpu0[i]!, 0) / userHz / throughputJobs) * 1000;
+    // A profile (--cpu-prof) is written when a node exits on its own, which SIGKILL never lets it.
+    if (nodeOptions) await withinMs(Promise.all(cluster.live().map((n) => (n.kill('SIGTERM'), n.exited))), profileExitWaitMs);
+    return { ...r, cpuMsPerJob, rate: (throughputJobs / r.elapsedMs) * 1000 };
+  } finally {
+    await cluster.dispose();
+  }
 }
 
 // ---- the report ---------------------------------------------------------------------------
@@ -342,24 +367,22 @@ export default async function (): Promise<void> {
       cluster = null;
     }
     if (parts.has('b')) {
-      cluster = await TestCluster.start(specs, 'cairn-bench-cluster-');
       const slots = names.length * slotsPerNode;
       const plain = await xargsMs(['true'], slots, throughputJobs);
       const bash = await xargsMs(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', 'true'], slots, throughputJobs);
-      const pids = cluster.live().map((n) => n.pid);
-      const cpu0 = pids.map((pid) => procStat(pid).cpuTicks);
-      const r = await throughput(cluster);
-      const cpuMsPerJob = (pids.reduce((sum, pid, i) => sum + procStat(pid).cpuTicks - cpu0[i]!, 0) / userHz / throughputJobs) * 1000;
-      const rate = (throughputJobs / r.elapsedMs) * 1000;
+      const r = await throughputRun(1);
       const plainRate = (throughputJobs / plain) * 1000;
       const bashRate = (throughputJobs / bash) * 1000;
       out(`(b) ${throughputJobs} one-job \`true\` runs, ${throughputInFlight} submits in flight round-robin over 3 nodes; ${r.succeeded} succeeded, per node ${JSON.stringify(r.perNode)}`);
-      out(`    cairn: ${fmt(r.elapsedMs / 1000, 2)} s first POST → last job end = ${fmt(rate)} jobs/s (the POSTs alone took ${fmt(r.submitMs / 1000, 2)} s); the three node processes used ${fmt(cpuMsPerJob)} ms of CPU per job (steps' own processes not counted)`);
-      out(`    baseline xargs -P ${slots} true: ${fmt(plain)} ms = ${fmt(plainRate, 0)}/s → cairn at ${fmt(rate / plainRate, 4)}× the plain rate (${fmt(plainRate / rate, 0)}× slower; target ≥ 0.5×)`);
-      out(`    baseline xargs -P ${slots} bash -eo pipefail -c true (what a step spawns): ${fmt(bash)} ms = ${fmt(bashRate, 0)}/s → cairn at ${fmt(rate / bashRate, 4)}×`);
-      out(`    peers: Buildbot ${peers.buildbot.buildsPerS} builds/s (${peers.buildbot.slowerThanXargs}× slower than xargs -P 2) → cairn ${fmt(rate / peers.buildbot.buildsPerS)}× the rate`);
-      // A profile (--cpu-prof) is written when a node exits on its own, which SIGKILL never lets it.
-      if (nodeOptions) await withinMs(Promise.all(cluster.live().map((n) => (n.kill('SIGTERM'), n.exited))), profileExitWaitMs);
+      out(`    cairn: ${fmt(r.elapsedMs / 1000, 2)} s first POST → last job end = ${fmt(r.rate)} jobs/s (the POSTs alone took ${fmt(r.submitMs / 1000, 2)} s); the three node processes used ${fmt(r.cpuMsPerJob)} ms of CPU per job (steps' own processes not counted)`);
+      out(`    baseline xargs -P ${slots} true: ${fmt(plain)} ms = ${fmt(plainRate, 0)}/s → cairn at ${fmt(r.rate / plainRate, 4)}× the plain rate (${fmt(plainRate / r.rate, 0)}× slower; target ≥ 0.5×)`);
+      out(`    baseline xargs -P ${slots} bash -eo pipefail -c true (what a step spawns): ${fmt(bash)} ms = ${fmt(bashRate, 0)}/s → cairn at ${fmt(r.rate / bashRate, 4)}×`);
+      out(`    peers: Buildbot ${peers.buildbot.buildsPerS} builds/s (${peers.buildbot.slowerThanXargs}× slower than xargs -P 2) → cairn ${fmt(r.rate / peers.buildbot.buildsPerS)}× the rate`);
+      if (bulkJobsPerSubmit > 1) {
+        // The same jobs as fewer, larger submits: what the cluster costs apart from a submit each.
+        const bulk = await throughputRun(bulkJobsPerSubmit);
+        out(`    the same ${throughputJobs} jobs as ${Math.ceil(throughputJobs / bulkJobsPerSubmit)} submits of ${bulkJobsPerSubmit} jobs each (one pipeline, fresh cluster; ${bulk.succeeded} succeeded): ${fmt(bulk.elapsedMs / 1000, 2)} s = ${fmt(bulk.rate)} jobs/s = ${fmt(bulk.rate / plainRate, 4)}× the plain rate; ${fmt(bulk.cpuMsPerJob)} ms of node CPU per job`);
+      }
     }
   } finally {
     await cluster?.dispose();
