@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { drainAfterExitMs, killGraceMs as defaultKillGraceMs, outputBatchBytes, outputBatchMs, pipeCloseAfterKillMs } from './constants.js';
+import type { Socket } from 'node:net';
+import { drainAfterExitMs, killGraceMs as defaultKillGraceMs, pipeCloseAfterKillMs } from './constants.js';
+import { pump } from './output-pump.js';
 import { forgetGroup, groupAlive, signalGroup, terminateGroup, trackGroup } from './process-group.js';
 
 /** What to run: a command with its full environment, and where its output goes. */
@@ -65,7 +66,8 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   const pid = child.pid;
   if (pid !== undefined) trackGroup(pid);
 
-  const stdout = child.stdout as Readable;
+  // stdio 'pipe' is a socket pair in libuv; child_process gives it to us as a net.Socket.
+  const stdout = child.stdout as Socket;
   const pumped = pump(stdout, spec.onOutput);
 
   let timedOut = false;
@@ -142,90 +144,6 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   })();
 
   return { pid, done, terminate };
-}
-
-/**
- * Hands the stream's bytes to `onOutput` in order, gathered: a fast writer's pipe yields a
- * read per write (8 KiB for C stdio), and everything after the pipe (masking, the log file,
- * digest, index, gossip) costs per call as much as per byte. So reads are joined until
- * `outputBatchBytes` have come or the oldest has waited `outputBatchMs`; a quiet process's
- * line still goes out within a few milliseconds. The stream pauses only while a promise
- * `onOutput` returned is pending (the consumer is full): a consumer that takes the bytes at
- * once costs no promise per call, and output flows at the pipe's pace. Settles at the end of
- * the stream, when it is destroyed (what was read is still delivered, the rest of its output
- * abandoned), or at the first error.
- */
-function pump(stream: Readable, onOutput: (bytes: Uint8Array) => void | Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let finishing = false;
-    let pending: Promise<void> | undefined;
-    let gathered: Buffer[] = [];
-    let gatheredBytes = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const fail = (err: unknown): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (settled) return;
-      settled = true;
-      stream.off('data', onData);
-      reject(err);
-    };
-    /** Hands on what was gathered; false once the consumer has failed. */
-    const deliver = (): boolean => {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      if (gatheredBytes === 0 || settled) return !settled;
-      const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
-      gathered = [];
-      gatheredBytes = 0;
-      let r: void | Promise<void>;
-      try {
-        r = onOutput(bytes);
-      } catch (err) {
-        fail(err);
-        return false;
-      }
-      if (r === undefined) return true;
-      const wait = r;
-      pending = wait;
-      stream.pause();
-      wait.then(() => {
-        if (pending === wait) pending = undefined;
-        if (!settled && !finishing) stream.resume();
-      }, fail);
-      return true;
-    };
-    const finish = (): void => {
-      if (finishing) return;
-      finishing = true;
-      const done = (): void => {
-        if (settled) return;
-        settled = true;
-        resolve();
-      };
-      const last = (): void => {
-        if (!deliver()) return;
-        if (pending === undefined) done();
-        else pending.then(done, fail);
-      };
-      if (pending === undefined) last();
-      else pending.then(last, fail);
-    };
-    const onData = (chunk: Buffer): void => {
-      gathered.push(chunk);
-      gatheredBytes += chunk.length;
-      if (gatheredBytes >= outputBatchBytes) deliver();
-      else timer ??= setTimeout(deliver, outputBatchMs);
-    };
-    stream.on('data', onData);
-    stream.once('end', finish);
-    stream.once('close', finish);
-    stream.once('error', (err) => {
-      // What was read before the error still reaches the log.
-      deliver();
-      fail(err);
-    });
-  });
 }
 
 /** `promise`, or `fallback` after `ms`; the timer is cleared either way so it never holds the process open. */
