@@ -63,6 +63,20 @@ const dependencyEdits = [
       ],
     ],
   },
+  // libp2p sorts multiaddrs, protocol ids and metadata keys with localeCompare for a canonical
+  // order (local: the peer store, array comparison). The first call builds ICU's collator, which
+  // costs every node ~3 MiB (ICU data pages and the collator); code-unit order is as canonical.
+  ...[
+    ['dedupe-addresses', 'a.multiaddr.toString().localeCompare(b.multiaddr.toString())', 'compareCodeUnits(a.multiaddr.toString(), b.multiaddr.toString())'],
+    ['to-peer-pb', 'a.localeCompare(b)', 'compareCodeUnits(a, b)'],
+    ['array-equals', 'a.toString().localeCompare(b.toString())', 'compareCodeUnits(a.toString(), b.toString())'],
+  ].map(([name, from, to]) => ({
+    file: new RegExp(`[\\\\/]@libp2p[\\\\/](peer-store|utils)[\\\\/]dist[\\\\/]src[\\\\/](utils[\\\\/])?${name}\\.js$`),
+    edits: [
+      [new RegExp(from.replace(/[.()]/g, '\\$&'), 'g'), to],
+      [/$/, '\nfunction compareCodeUnits(a, b) { return a < b ? -1 : a > b ? 1 : 0; }\n'],
+    ],
+  })),
   {
     file: /[\\/]node_modules[\\/]xsalsa20[\\/]index\.js$/,
     edits: [['var xsalsa20 = typeof WebAssembly !== "undefined" && require(\'./xsalsa20\')()', 'var xsalsa20 = false']],
