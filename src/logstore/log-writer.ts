@@ -252,6 +252,9 @@ export class LogWriter {
       for (const c of this.#batcher.push(bytes, times[i]!)) chunks.push(c);
       i = j;
     }
+    // Output flowing fast: the batch's tail ends a chunk rather than wait to be joined (a copy
+    // of the next batch's head) to what comes next.
+    if (batchBytes >= this.#chunkBytesMax) for (const c of this.#batcher.flush()) chunks.push(c);
     this.#bytes += batchBytes;
     this.#emit(chunks);
     this.#arm();
