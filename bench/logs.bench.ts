@@ -24,6 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
+import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SecretSet, startProcess, type ProcessOutcome } from '../src/exec/index.js';
@@ -257,6 +258,25 @@ interface RunCost {
   childCpuMs: number;
   /** CPU this process spent meanwhile (reading the pipe, writing, digesting, compressing, gossip). */
   ourCpuMs: number;
+  /** Full (mark-compact) garbage collections of this process meanwhile: their marking runs on V8's worker threads, counted in ourCpuMs. */
+  majorGcs: number;
+}
+
+/** Counts this process's major GCs while it runs. */
+function countMajorGcs(): { stop(): number } {
+  let n = 0;
+  const count = (entries: PerformanceEntry[]): void => {
+    for (const e of entries) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) n++;
+  };
+  const obs = new PerformanceObserver((list) => count(list.getEntries()));
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      count(obs.takeRecords());
+      obs.disconnect();
+      return n;
+    },
+  };
 }
 
 const cpuMs = (): number => {
@@ -274,6 +294,7 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%U %S', '-o', timeFile] : [];
   const cmd = [...timed, process.execPath, gen, String(throughputBytes)];
   const argv = mode === 'devnull' ? ['/bin/sh', '-c', 'exec "$@" > /dev/null', 'sh', ...cmd] : cmd;
+  const gcs = countMajorGcs();
   const c0 = cpuMs();
   const t0 = performance.now();
   let r;
@@ -285,13 +306,14 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   }
   const wallMs = performance.now() - t0;
   const ourCpuMs = cpuMs() - c0;
+  const majorGcs = gcs.stop();
   if (r.exitCode !== 0) throw new Error(`printer failed: ${JSON.stringify(r)}`);
   let childCpuMs = Number.NaN;
   if (timed.length > 0) {
     const [user, sys] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).slice(-2).map(Number);
     childCpuMs = ((user ?? Number.NaN) + (sys ?? Number.NaN)) * 1000;
   }
-  return { wallMs, childCpuMs, ourCpuMs };
+  return { wallMs, childCpuMs, ourCpuMs, majorGcs };
 }
 
 /** (b) 50 MB through cairn vs to /dev/null. */
@@ -310,6 +332,7 @@ async function throughput(dir: string, pair: Pair): Promise<void> {
   out(`    wall: /dev/null ${fmt(wall('devnull'), 0)} ms; executor pipe only ${fmt(wall('pipe'), 0)} ms; as a step with its log ${fmt(wall('cairn'), 0)} ms`);
   out(`    wall ratio ${fmt(wall('cairn') / wall('devnull'))}× (target ≤ 1.15×); the executor's pipe alone ${fmt(wall('pipe') / wall('devnull'))}×`);
   out(`    CPU (printer + this process): /dev/null ${fmt(cpu('devnull'), 0)} ms, pipe only ${fmt(cpu('pipe'), 0)} ms, cairn ${fmt(cpu('cairn'), 0)} ms = ${fmt(cpu('cairn') / cpu('devnull'))}×; log pipeline alone ${fmt(m('cairn', (r) => r.ourCpuMs) - m('pipe', (r) => r.ourCpuMs), 0)} ms CPU per ${throughputBytes / 1e6} MB (the gossip receiver runs in another process)`);
+  out(`    major GCs in this process per run: /dev/null ${m('devnull', (r) => r.majorGcs)}, pipe only ${m('pipe', (r) => r.majorGcs)}, cairn ${m('cairn', (r) => r.majorGcs)}`);
   out(`    gossip ${s.messages - before.messages} messages, ${fmt((s.rawBytes - before.rawBytes) / Math.max(1, s.bytes - before.bytes))}× compressed, ${s.droppedChunks - before.droppedChunks} chunks shed`);
 }
 
