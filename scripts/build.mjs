@@ -2,15 +2,16 @@
 // attributes, which Node refuses; bundling resolves it and also cuts start-up time.
 import { build } from 'esbuild';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * Source edits to dependencies, made as the bundle is built (each must still match, or the build
  * fails): the daemon loads no WebAssembly. libp2p-noise instantiates AssemblyScript ChaCha20-Poly1305
  * and SHA-256 modules at import (for messages under 1,200 bytes) and pnet's xsalsa20 a third one;
  * each costs WebAssembly memory that only grows, and V8's WebAssembly compilers in the executable's
- * pages. node:crypto does ChaCha20-Poly1305 and SHA-256 natively; xsalsa20 has a plain JavaScript
- * implementation of its own. Figures: bench/cluster.bench.ts part (d).
+ * pages (~4.5 MiB of RSS). node:crypto does ChaCha20-Poly1305 and SHA-256 natively (cairn passes
+ * noise its own, src/net/noise-crypto.ts); xsalsa20 is replaced below by a stream over
+ * @noble/ciphers. Figures: bench/cluster.bench.ts part (d).
  */
 const dependencyEdits = [
   {
@@ -77,10 +78,6 @@ const dependencyEdits = [
       [/$/, '\nfunction compareCodeUnits(a, b) { return a < b ? -1 : a > b ? 1 : 0; }\n'],
     ],
   })),
-  {
-    file: /[\\/]node_modules[\\/]xsalsa20[\\/]index\.js$/,
-    edits: [['var xsalsa20 = typeof WebAssembly !== "undefined" && require(\'./xsalsa20\')()', 'var xsalsa20 = false']],
-  },
 ];
 
 /**
@@ -98,6 +95,8 @@ const editDependencies = {
     // mortice (libp2p's peer-store locks) shares its locks with cluster workers and worker threads
     // through node:cluster and node:worker_threads, both loaded at import; the daemon is one
     // process, which is what mortice's single-process (React Native) build is for.
+    // pnet's cipher: src/net/xsalsa20-stream.ts in place of the xsalsa20 package (see there).
+    b.onResolve({ filter: /^xsalsa20$/ }, () => ({ path: resolve('src/net/xsalsa20-stream.ts') }));
     b.onResolve({ filter: /^\.\/node\.js$/ }, (args) =>
       /[\\/]mortice[\\/]dist[\\/]src$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'react-native.js') } : undefined,
     );
