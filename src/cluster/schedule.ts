@@ -6,7 +6,7 @@
 import type { LabelTerm, NodeView, QueuedJob } from '../scheduler/index.js';
 import { assign, hasFreeSlot, matches, parseLabelTerms, toNodeLabels } from '../scheduler/index.js';
 import type { JobPlacedCommand } from './commands.js';
-import { queuedJobIds } from './queued-index.js';
+import { queuedBySeq } from './queued-index.js';
 import { readiness } from './readiness.js';
 import type { ClusterState, JobRecord } from './types.js';
 
@@ -48,16 +48,10 @@ export function readyJobs(state: ClusterState): JobRecord[] {
 function* readyInOrder(state: ClusterState): Generator<JobRecord> {
   // max-parallel is counted within the pass too: room left per (run, pipeline job).
   const room = new Map<string, number>();
-  // Only the queued jobs, from their index (finished runs, most of the state, have none), and
-  // only those of runs still running.
-  const queued: JobRecord[] = [];
-  for (const id of queuedJobIds(state.jobs)) {
-    const j = state.jobs[id];
-    if (j !== undefined && j.state === 'queued' && state.runs[j.run]?.state === 'running') queued.push(j);
-  }
-  queued.sort((a, b) => a.seq - b.seq);
-  for (const job of queued) {
-    if (!readiness(state, job).ready) continue;
+  // Only the queued jobs, from their index (finished runs, most of the state, have none), in
+  // age order without a sort in the usual case, and only those of runs still running.
+  for (const job of queuedBySeq(state.jobs)) {
+    if (state.runs[job.run]?.state !== 'running' || !readiness(state, job).ready) continue;
     const spec = state.runs[job.run]?.plan.pipeline.jobs.find((s) => s.id === job.jobId);
     const max = spec?.matrix?.maxParallel;
     if (max !== undefined) {

@@ -1,7 +1,7 @@
 /** Invariants of the cluster state, checked after every step of the seeded simulation. */
 import type { ClusterState, Effect, JobRecord } from '../../src/cluster/index.js';
 import { needsGate, terminalJobStates } from '../../src/cluster/index.js';
-import { queuedJobIds } from '../../src/cluster/queued-index.js';
+import { queuedBySeq, queuedJobIds } from '../../src/cluster/queued-index.js';
 import { matches, parseLabelTerms, toNodeLabels } from '../../src/scheduler/index.js';
 
 function fail(msg: string): never {
@@ -52,6 +52,9 @@ export function checkState(s: ClusterState): void {
   const indexed = [...queuedJobIds(s.jobs)].sort().join(' ');
   const scanned = all.filter((j) => j.state === 'queued').map((j) => j.id).sort().join(' ');
   if (indexed !== scanned) fail(`queued index [${indexed}], queued jobs [${scanned}]`);
+  const inOrder = [...queuedBySeq(s.jobs)].map((j) => j.id).join(' ');
+  const bySeq = all.filter((j) => j.state === 'queued').sort((a, b) => a.seq - b.seq).map((j) => j.id).join(' ');
+  if (inOrder !== bySeq) fail(`queued jobs by seq [${inOrder}], expected [${bySeq}]`);
   if (s.jobCount !== all.length) fail(`jobCount ${s.jobCount}, jobs ${all.length}`);
   const open = all.filter((j) => !terminalJobStates.has(j.state)).length;
   if (s.openJobCount !== open) fail(`openJobCount ${s.openJobCount}, open jobs ${open}`);
