@@ -18,9 +18,10 @@ export const logWriteAheadBytesMax = 2 * 1024 * 1024;
  * A write to the log file waits until this many bytes are ready or the oldest has waited
  * `logWriteGatherMs`. Each write is a round trip through libuv's thread pool, whose wake-ups
  * cost far more than the copy on these virtual machines (50 MB printed flat out: ~1,700
- * writes without gathering, ~100 with it).
+ * writes without gathering, ~200 with it). A full batch of a step's output (outputBatchBytes)
+ * goes out at once.
  */
-export const logWriteBatchBytes = 512 * 1024;
+export const logWriteBatchBytes = 256 * 1024;
 
 /** How long the first bytes of a write wait for more (a quiet job's line reaches the file and onOutput this much later). */
 export const logWriteGatherMs = 5;
