@@ -82,8 +82,8 @@ interface PeerInit {
   join: string;
   dir: string;
 }
-type ToPeer = { follow: { job: string; attempt: number; owner: string } } | { stop: true };
-type FromPeer = { ready: string } | { lags: { first: number[]; last: number[] } } | { error: string };
+type ToPeer = { follow: { job: string; attempt: number; owner: string } } | { cpu: true } | { stop: true };
+type FromPeer = { ready: string } | { lags: { first: number[]; last: number[] } } | { cpuMs: number } | { error: string };
 
 interface Pair {
   a: Network;
@@ -92,6 +92,8 @@ interface Pair {
   peerId: string;
   /** Follows an attempt on the other node, from the owner `a`; resolves with its lag samples at the end. */
   follow(job: string, attempt: number): Promise<{ first: number[]; last: number[] }>;
+  /** CPU the other node's process has used so far (not while a follow is pending). */
+  peerCpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -144,6 +146,13 @@ async function startPair(dir: string): Promise<Pair> {
         if (!('lags' in m)) throw new Error(`peer sent ${JSON.stringify(m)} instead of lags`);
         return m.lags;
       },
+      peerCpuMs: async () => {
+        const answer = next();
+        send({ cpu: true });
+        const m = await answer;
+        if (!('cpuMs' in m)) throw new Error(`peer sent ${JSON.stringify(m)} instead of its CPU`);
+        return m.cpuMs;
+      },
       stop: async () => {
         send({ stop: true });
         await exited;
@@ -177,6 +186,7 @@ async function runPeer(init: PeerInit): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
   process.on('message', (m: ToPeer) => {
+    if ('cpu' in m) return reply({ cpuMs: cpuMs() });
     if ('stop' in m) {
       void (async () => {
         await lb.stop();
@@ -258,6 +268,8 @@ interface RunCost {
   childCpuMs: number;
   /** CPU this process spent meanwhile (reading the pipe, writing, digesting, compressing, gossip). */
   ourCpuMs: number;
+  /** CPU of the other node's process meanwhile (receiving gossip), approximate: it may still be receiving the last message. */
+  peerCpuMs: number;
   /** Full (mark-compact) garbage collections of this process meanwhile: their marking runs on V8's worker threads, counted in ourCpuMs. */
   majorGcs: number;
 }
@@ -294,6 +306,7 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%U %S', '-o', timeFile] : [];
   const cmd = [...timed, process.execPath, gen, String(throughputBytes)];
   const argv = mode === 'devnull' ? ['/bin/sh', '-c', 'exec "$@" > /dev/null', 'sh', ...cmd] : cmd;
+  const p0 = await pair.peerCpuMs();
   const gcs = countMajorGcs();
   const c0 = cpuMs();
   const t0 = performance.now();
@@ -307,13 +320,14 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   const wallMs = performance.now() - t0;
   const ourCpuMs = cpuMs() - c0;
   const majorGcs = gcs.stop();
+  const peerCpuMs = (await pair.peerCpuMs()) - p0;
   if (r.exitCode !== 0) throw new Error(`printer failed: ${JSON.stringify(r)}`);
   let childCpuMs = Number.NaN;
   if (timed.length > 0) {
     const [user, sys] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).slice(-2).map(Number);
     childCpuMs = ((user ?? Number.NaN) + (sys ?? Number.NaN)) * 1000;
   }
-  return { wallMs, childCpuMs, ourCpuMs, majorGcs };
+  return { wallMs, childCpuMs, ourCpuMs, peerCpuMs, majorGcs };
 }
 
 /** (b) 50 MB through cairn vs to /dev/null. */
@@ -332,6 +346,7 @@ async function throughput(dir: string, pair: Pair): Promise<void> {
   out(`    wall: /dev/null ${fmt(wall('devnull'), 0)} ms; executor pipe only ${fmt(wall('pipe'), 0)} ms; as a step with its log ${fmt(wall('cairn'), 0)} ms`);
   out(`    wall ratio ${fmt(wall('cairn') / wall('devnull'))}× (target ≤ 1.15×); the executor's pipe alone ${fmt(wall('pipe') / wall('devnull'))}×`);
   out(`    CPU (printer + this process): /dev/null ${fmt(cpu('devnull'), 0)} ms, pipe only ${fmt(cpu('pipe'), 0)} ms, cairn ${fmt(cpu('cairn'), 0)} ms = ${fmt(cpu('cairn') / cpu('devnull'))}×; log pipeline alone ${fmt(m('cairn', (r) => r.ourCpuMs) - m('pipe', (r) => r.ourCpuMs), 0)} ms CPU per ${throughputBytes / 1e6} MB (the gossip receiver runs in another process)`);
+  out(`    the gossip receiver (the other node's process, same 2 cores) meanwhile: ${fmt(m('pipe', (r) => r.peerCpuMs), 0)} ms CPU idle, ${fmt(m('cairn', (r) => r.peerCpuMs), 0)} ms during a cairn run`);
   out(`    major GCs in this process per run: /dev/null ${m('devnull', (r) => r.majorGcs)}, pipe only ${m('pipe', (r) => r.majorGcs)}, cairn ${m('cairn', (r) => r.majorGcs)}`);
   out(`    gossip ${s.messages - before.messages} messages, ${fmt((s.rawBytes - before.rawBytes) / Math.max(1, s.bytes - before.bytes))}× compressed, ${s.droppedChunks - before.droppedChunks} chunks shed`);
 }
