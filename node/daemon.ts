@@ -12,7 +12,7 @@ import { openStore } from '../src/store/index.js';
 import { CairnError } from '../src/util/errors.js';
 import { openWal, restoreStorage } from '../src/wal/index.js';
 import { createNodeApi } from './api-service.js';
-import { LogService, logsTopic } from '../src/logstore/index.js';
+import { LogService } from '../src/logstore/index.js';
 import type { NodeConfig } from './config.js';
 import { dataDirLayout } from './data-dir.js';
 import { JobHost } from './job-host.js';
@@ -85,11 +85,12 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
   const founding = fresh && config.join.length === 0;
   const clusterKey = await loadClusterKey(config, layout.root, founding);
 
-  // The event bus's topic is joined only once something here subscribes to it (an API events
-  // stream; the subscription reaches the peers at once): the leader's three or four events a
-  // job then go to no one when no one listens, where every member used to receive, relay and
-  // drop each of them (with a 1,000-job burst, ~30% of the nodes' CPU: bench cluster part b).
-  const net = await createNetwork({ peerKeyFile: layout.peerKey, clusterKey, listen: config.listen, join: config.join, log, gossipTopics: [logsTopic] });
+  // The event bus's and the job logs' topics are joined only while something here subscribes
+  // (an API events stream, a log follow; the subscription reaches the peers at once): the
+  // leader's three or four events a job, and each job's log, then go to no one when no one
+  // listens, where every member used to receive, relay and drop them (with a 1,000-job burst,
+  // ~30% of the nodes' CPU for the events, ~10% for the logs: bench cluster part b).
+  const net = await createNetwork({ peerKeyFile: layout.peerKey, clusterKey, listen: config.listen, join: config.join, log, gossipTopics: [] });
   // Job logs: written here first (the record), then gossiped zstd-compressed; gaps repaired from the owner.
   const logService = new LogService({ network: net, root: layout.logs });
   const { wal, recovered } = await openWal(layout.raft);

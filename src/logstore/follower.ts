@@ -41,7 +41,10 @@ export interface FollowerStats {
 /**
  * Follows logs owned by other nodes: one gossip subscription, dispatched to the follows in
  * progress on this node (each a FollowSession). Messages of attempts nobody here follows are
- * skipped before decompression.
+ * skipped before decompression. The subscription is held only while a follow is in progress
+ * (unless the network joined the log topic at start): a node nobody reads logs on is sent no
+ * log gossip, and owners publish none when no node listens (LogPublisher). What a new follow
+ * misses before its subscription reaches the owner, its catch-up fetches from the owner's file.
  */
 export class LogFollower {
   readonly stats: FollowerStats = { malformed: 0 };
@@ -51,6 +54,7 @@ export class LogFollower {
   readonly #timing: FollowTiming;
   readonly #sessions = new Map<string, Set<FollowSession>>();
   #unsubscribe: Unsubscribe | undefined;
+  #started = false;
 
   constructor(init: FollowerInit) {
     this.#network = init.network;
@@ -59,14 +63,15 @@ export class LogFollower {
     this.#timing = { ...defaultFollowTiming, ...init.timing };
   }
 
-  /** Subscribes to the log topic. */
+  /** Makes follows possible; the log topic is subscribed to with the first one. */
   start(): void {
-    assert(this.#unsubscribe === undefined, 'follower started twice');
-    this.#unsubscribe = this.#network.subscribe(this.#topic, (from, bytes) => this.#onGossip(from, bytes));
+    assert(!this.#started, 'follower started twice');
+    this.#started = true;
   }
 
   /** Unsubscribes; follows in progress end with UNREACHABLE (their readers resume elsewhere). */
   stop(): void {
+    this.#started = false;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     for (const set of this.#sessions.values()) {
@@ -83,7 +88,8 @@ export class LogFollower {
    */
   async *follow(job: string, attempt: number, opts: FollowOptions = {}): AsyncGenerator<LogChunk> {
     checkLogId(job, attempt);
-    assert(this.#unsubscribe !== undefined, 'follower not started');
+    assert(this.#started, 'follower not started');
+    this.#unsubscribe ??= this.#network.subscribe(this.#topic, (from, bytes) => this.#onGossip(from, bytes));
     const session = new FollowSession(job, attempt, opts.fromSeq ?? 0, opts.owner, {
       request: async (owner, req) => decodeRangeReply(await this.#network.request(owner, logRangeProtocol, encodeRangeRequest(req), { timeoutMs: repairTimeoutMs }), this.#decompress),
       timing: this.#timing,
@@ -101,6 +107,10 @@ export class LogFollower {
       opts.signal?.removeEventListener('abort', onAbort);
       set.delete(session);
       if (set.size === 0 && this.#sessions.get(key) === set) this.#sessions.delete(key);
+      if (this.#sessions.size === 0) {
+        this.#unsubscribe?.();
+        this.#unsubscribe = undefined;
+      }
       opts.onStats?.(session.stats);
     }
   }

@@ -6,7 +6,8 @@ import { Signal, sleep } from './signal.js';
 import { zstdCompressor } from './zstd.js';
 
 export interface PublisherInit {
-  network: Pick<Network, 'publish'>;
+  /** With topicPeers, nothing is published while no peer is subscribed to the topic. */
+  network: Pick<Network, 'publish'> & Partial<Pick<Network, 'topicPeers'>>;
   topic?: string;
   compress?: Compress;
   queueBytesMax?: number;
@@ -25,6 +26,8 @@ export interface PublisherStats {
   droppedChunks: number;
   /** Publishes the network refused (counted, not retried: followers repair). */
   failures: number;
+  /** Chunks and end markers not published because no peer was subscribed to the topic. */
+  unheard: number;
 }
 
 type Item = { chunk: LogChunk } | { end: LogEnd };
@@ -37,8 +40,8 @@ type Item = { chunk: LogChunk } | { end: LogEnd };
  * followers fetch them as gaps.
  */
 export class LogPublisher implements LogSink {
-  readonly stats: PublisherStats = { messages: 0, bytes: 0, rawBytes: 0, droppedChunks: 0, failures: 0 };
-  readonly #network: Pick<Network, 'publish'>;
+  readonly stats: PublisherStats = { messages: 0, bytes: 0, rawBytes: 0, droppedChunks: 0, failures: 0, unheard: 0 };
+  readonly #network: PublisherInit['network'];
   readonly #topic: string;
   readonly #compress: Compress;
   readonly #queueBytesMax: number;
@@ -58,6 +61,10 @@ export class LogPublisher implements LogSink {
   }
 
   chunks(chunks: readonly LogChunk[]): void {
+    if (!this.#heard()) {
+      this.stats.unheard += chunks.length;
+      return;
+    }
     for (const chunk of chunks) {
       this.#queue.push({ chunk });
       this.#queuedBytes += chunk.data.byteLength;
@@ -67,6 +74,10 @@ export class LogPublisher implements LogSink {
   }
 
   end(end: LogEnd): void {
+    if (!this.#heard()) {
+      this.stats.unheard++;
+      return;
+    }
     this.#queue.push({ end });
     this.#kick();
   }
@@ -74,6 +85,14 @@ export class LogPublisher implements LogSink {
   /** Resolves once everything queued so far has been handed to the network. */
   async flushed(): Promise<void> {
     while (this.#pumping || this.#queue.length > 0) await this.#idle.wait();
+  }
+
+  /**
+   * Whether any peer is subscribed to the topic. A node subscribes only while it follows a log
+   * (LogFollower), so with no follower anywhere a job's output costs no compression or network.
+   */
+  #heard(): boolean {
+    return this.#network.topicPeers === undefined || this.#network.topicPeers(this.#topic).length > 0;
   }
 
   /** Drops the oldest chunks (never end markers) while the queue is over its limit. */

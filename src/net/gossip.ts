@@ -38,6 +38,8 @@ export class Gossip {
   private readonly dropRate: number;
   private readonly random: () => number;
   private readonly topics = new Map<string, Set<Subscriber>>();
+  /** Topics joined at start, kept whether or not anything here subscribes. */
+  private readonly fixedTopics = new Set<string>();
   /** This node's envelope up to the sequence number, and the sequence number itself. */
   private readonly origin: Uint8Array;
   private readonly seq: DataView;
@@ -57,7 +59,10 @@ export class Gossip {
 
   start(topics: readonly string[]): void {
     this.components.pubsub.addEventListener('message', this.onMessage);
-    for (const t of topics) this.components.pubsub.subscribe(t);
+    for (const t of topics) {
+      this.fixedTopics.add(t);
+      this.components.pubsub.subscribe(t);
+    }
     for (const t of this.topics.keys()) this.components.pubsub.subscribe(t);
   }
 
@@ -89,6 +94,14 @@ export class Gossip {
     subs.add(sub);
     return () => {
       subs.delete(sub);
+      // The last subscriber gone, a topic not joined at start is left: peers stop sending it here.
+      if (subs.size > 0 || this.topics.get(topic) !== subs || this.fixedTopics.has(topic)) return;
+      this.topics.delete(topic);
+      try {
+        if (this.components.pubsub.getTopics().includes(topic)) this.components.pubsub.unsubscribe(topic);
+      } catch {
+        // A stopped network has left every topic already.
+      }
     };
   }
 

@@ -11,9 +11,10 @@ export interface TestNode {
 
 /**
  * Real libp2p nodes on loopback, each with its LogService: the first founds, the others join
- * it. `dropRates[i]` drops that share of the gossip node i receives (seeded).
+ * it. `dropRates[i]` drops that share of the gossip node i receives (seeded). With `onDemand`
+ * the nodes join no topic at start, as daemons do: a follow or an event subscription joins it.
  */
-export async function startCluster(dir: string, dropRates: number[], opts: { seed?: number; timing?: Partial<FollowTiming> } = {}): Promise<TestNode[]> {
+export async function startCluster(dir: string, dropRates: number[], opts: { seed?: number; timing?: Partial<FollowTiming>; onDemand?: boolean } = {}): Promise<TestNode[]> {
   const key = generateClusterKey();
   const nodes: TestNode[] = [];
   const seed = opts.seed ?? 1;
@@ -23,7 +24,7 @@ export async function startCluster(dir: string, dropRates: number[], opts: { see
     const net = await createNetwork({
       peerKeyFile: join(dir, `${name}.key`),
       clusterKey: key,
-      gossipTopics: [logsTopic, eventsTopic],
+      gossipTopics: opts.onDemand ? [] : [logsTopic, eventsTopic],
       ...(join0 === undefined ? {} : { join: [join0] }),
       ...(dropRate > 0 ? { faults: { gossipDropRate: dropRate, random: seeded(seed + i) } } : {}),
     });
@@ -34,8 +35,13 @@ export async function startCluster(dir: string, dropRates: number[], opts: { see
   }
   const [first, ...rest] = nodes;
   await waitFor(
-    () => rest.every((n) => first!.net.topicPeers(logsTopic).includes(n.net.peerId) && n.net.topicPeers(logsTopic).includes(first!.net.peerId)),
-    'the gossip mesh to form',
+    () =>
+      rest.every((n) =>
+        opts.onDemand
+          ? first!.net.isConnected(n.net.peerId)
+          : first!.net.topicPeers(logsTopic).includes(n.net.peerId) && n.net.topicPeers(logsTopic).includes(first!.net.peerId),
+      ),
+    opts.onDemand ? 'the nodes to connect' : 'the gossip mesh to form',
     20_000,
   );
   return nodes;
