@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logsTopic } from '../../src/logstore/index.js';
+import { logsTopic, type FollowStats } from '../../src/logstore/index.js';
 import { startCluster, stopCluster, type TestNode } from './cluster.js';
 import { collect, range, runPrinter, sha256, tempDir, waitFor } from './helpers.js';
 
@@ -54,5 +54,18 @@ describe('log gossip only while a node follows', () => {
     expect(got.seqs).toEqual(range(0, end.seqEnd));
     expect(a.logs.publisher.stats.messages).toBeGreaterThan(sent);
     await waitFor(() => !a.net.topicPeers(logsTopic).includes(b.net.peerId), 'b to leave the log topic');
+  });
+
+  it('a node that left the topic joins it again for its next follow, and gets that log by gossip', async () => {
+    const [a, b] = nodes as [TestNode, TestNode];
+    const stats: FollowStats[] = [];
+    const log = await a.logs.open('again', 1);
+    const onB = collect(b.logs.follower.follow('again', 1, { owner: a.net.peerId, onStats: (s) => stats.push(s) }));
+    await waitFor(() => a.net.topicPeers(logsTopic).includes(b.net.peerId), 'the owner to see b subscribed again');
+    await runPrinter({ bytes: 2_000_000, seed: 6 }, (bytes) => log.onOutput(bytes));
+    const end = await log.end();
+    const got = await onB;
+    expect(sha256(got.data)).toBe(end.sha256);
+    expect(stats[0]!.gossipChunks).toBeGreaterThan(0);
   });
 });
