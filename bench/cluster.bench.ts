@@ -28,7 +28,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../src/exec/index.js';
 import { parsePipeline, planPipeline } from '../src/pipeline/index.js';
-import { api, cairnBin, TestCluster, waitFor, withinMs, type ClusterView, type JobView, type NodeProc } from '../test/node/cluster-harness.js';
+import { api, jobEnded, cairnBin, TestCluster, waitFor, withinMs, type ClusterView, type JobView, type NodeProc } from '../test/node/cluster-harness.js';
 
 /** Slots per node: two, as this machine has two cores (the xargs baseline gets all of them). */
 const slotsPerNode = 2;
@@ -76,11 +76,8 @@ const median = (xs: readonly number[]): number => percentile(xs, 50);
 const trivial = (labels: string[] = []): string =>
   `name: t\njobs:\n  t:\n${labels.length ? `    labels: [${labels.join(', ')}]\n` : ''}    steps:\n      - run: "true"\n`;
 
-async function terminal(url: string, id: string, timeoutMs: number): Promise<JobView> {
-  return waitFor(`${id} to end`, async () => {
-    const v = (await api<JobView>(url, `/v1/jobs/${id}`)).body;
-    return ['succeeded', 'failed', 'cancelled', 'lost'].includes(v.state) ? v : null;
-  }, timeoutMs, 5);
+function terminal(url: string, id: string, timeoutMs: number): Promise<JobView> {
+  return jobEnded(url, id, timeoutMs, 5);
 }
 
 // ---- (d) idle -------------------------------------------------------------------------------

@@ -193,6 +193,17 @@ export class NodeProc {
 }
 
 /** What `GET /v1/jobs/{id}` answers (the fields the tests read). */
+/** The states a job (or a run) ends in. */
+const endStates = ['succeeded', 'failed', 'cancelled', 'lost'];
+
+/** Waits until the job or run `id` has ended, asking the API at `url` every `everyMs`; returns its view. */
+export function jobEnded(url: string, id: string, timeoutMs: number, everyMs = 100): Promise<JobView> {
+  return waitFor(`${id} to end`, async () => {
+    const v = (await api<JobView>(url, `/v1/jobs/${id}`)).body;
+    return endStates.includes(v.state) ? v : null;
+  }, timeoutMs, everyMs);
+}
+
 export interface JobView {
   id: string;
   name: string;

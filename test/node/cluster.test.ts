@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/index.js';
-import { api, cli, TestCluster, waitFor, withinMs, type ClusterView, type JobView } from './cluster-harness.js';
+import { api, jobEnded, cli, TestCluster, waitFor, withinMs, type ClusterView, type JobView } from './cluster-harness.js';
 
 const labelsOf = { a: 'a', b: 'b', c: 'c' } as const;
 let cluster: TestCluster;
@@ -57,10 +57,7 @@ describe('a 3-node cluster on loopback', () => {
     const sub = await cluster.submit(via, labelledPipeline(30), 'labelled.yml');
     expect(sub.status).toBe(201);
     expect(sub.body.jobs).toHaveLength(30);
-    const run = await waitFor('the 30-job run to end', async () => {
-      const v = (await api<JobView>(cluster.node(via).apiUrl, `/v1/jobs/${sub.body.id}`)).body;
-      return ['succeeded', 'failed', 'cancelled', 'lost'].includes(v.state) ? v : null;
-    }, 90_000, 100);
+    const run = await jobEnded(cluster.node(via).apiUrl, sub.body.id, 90_000);
     expect(run.state).toBe('succeeded');
     const perNode: Record<string, number> = {};
     for (const j of run.jobs) {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, TestCluster, waitFor, type JobView } from './cluster-harness.js';
+import { jobEnded, TestCluster } from './cluster-harness.js';
 
 const jobWaitMs = 30_000;
 const mallocNames = ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
@@ -42,10 +42,7 @@ describe('cairn node start', () => {
     const pipeline = `name: env\njobs:\n  t:\n    steps:\n      - run: env > '${out}'\n`;
     const sub = await cluster.submit('solo', pipeline);
     expect(sub.status).toBe(201);
-    const job = await waitFor('the job to end', async () => {
-      const v = (await api<JobView>(cluster.node('solo').apiUrl, `/v1/jobs/${sub.body.jobs[0]}`)).body;
-      return ['succeeded', 'failed', 'cancelled', 'lost'].includes(v.state) ? v : null;
-    }, jobWaitMs, 100);
+    const job = await jobEnded(cluster.node('solo').apiUrl, sub.body.jobs[0]!, jobWaitMs);
     expect(job.state).toBe('succeeded');
     const names = readFileSync(out, 'utf8').split('\n').map((l) => l.slice(0, l.indexOf('=')));
     expect(names).toContain('PATH');

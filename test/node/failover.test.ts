@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, TestCluster, waitFor, type ClusterView, type JobView } from './cluster-harness.js';
+import { api, jobEnded, TestCluster, waitFor, type ClusterView, type JobView } from './cluster-harness.js';
 
 /** The test bound on electing a new leader after kill -9 (the benchmark measures the real figure). */
 const failoverBoundMs = 3000;
@@ -36,11 +36,8 @@ async function view(via: string, id: string): Promise<JobView> {
   return (await api<JobView>(cluster.node(via).apiUrl, `/v1/jobs/${id}`)).body;
 }
 
-async function ended(via: string, id: string, timeoutMs: number): Promise<JobView> {
-  return waitFor(`${id} to end`, async () => {
-    const v = await view(via, id);
-    return ['succeeded', 'failed', 'cancelled', 'lost'].includes(v.state) ? v : null;
-  }, timeoutMs, 100);
+function ended(via: string, id: string, timeoutMs: number): Promise<JobView> {
+  return jobEnded(cluster.node(via).apiUrl, id, timeoutMs);
 }
 
 /** The node that ran a marker's line: its workspace lies in that node's data dir. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeConfig } from '../../node/config.js';
 import { CairnError } from '../../src/util/errors.js';
-import { api, TestCluster, waitFor, type ClusterView, type JobView, type NodeProc } from './cluster-harness.js';
+import { api, jobEnded, TestCluster, waitFor, type ClusterView, type NodeProc } from './cluster-harness.js';
 
 /** How long a reload may take to show (one Raft commit, on a loaded 2-core box). */
 const reloadWaitMs = 15_000;
@@ -72,10 +72,7 @@ describe('SIGHUP on a node started with --config', () => {
     expect(b.slots).toBe(2); // --slots 2 was given as a flag: flags win over the file
     const sub = await cluster.submit('a', needing('beta'));
     expect(sub.status).toBe(201);
-    const job = await waitFor('the job needing beta to end', async () => {
-      const v = (await api<JobView>(cluster.node('a').apiUrl, `/v1/jobs/${sub.body.jobs[0]}`)).body;
-      return ['succeeded', 'failed', 'cancelled', 'lost'].includes(v.state) ? v : null;
-    }, jobWaitMs, 100);
+    const job = await jobEnded(cluster.node('a').apiUrl, sub.body.jobs[0]!, jobWaitMs);
     expect(job.state).toBe('succeeded');
     expect(job.node).toBe('b');
   });
