@@ -24,6 +24,13 @@ const dependencyEdits = [
     ],
   },
   {
+    // yamux answers every read with a window update frame (through noise, pnet and the socket),
+    // as many frames back as messages came: a stream's window is refilled only once half of it is
+    // used, as Go's yamux (hashicorp/yamux) does.
+    file: /@chainsafe[\\/]libp2p-yamux[\\/]dist[\\/]src[\\/]stream\.js$/,
+    edits: [['if (this.recvWindowCapacity >= this.recvWindow && flags === 0) {', 'if (flags === 0 && this.recvWindow - this.recvWindowCapacity < this.recvWindow / 2) {']],
+  },
+  {
     // fastify needs node:https and node:http2 only for servers it is asked to make with them;
     // loading them (and with them tls) costs every node ~13 MiB of RSS.
     file: /[\\/]fastify[\\/]lib[\\/]server\.js$/,
