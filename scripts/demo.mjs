@@ -54,6 +54,9 @@ try {
   say('history (the git repository every node keeps identical)');
   process.stdout.write(cairn([...api, 'history', '--limit', '10']));
   for (const n of nodes) {
+    // A node writes its history to git in batches (at most one a second); reading its history
+    // through its own API writes what is pending first.
+    cairn(['--api', `http://${n.api}`, 'history', '--limit', '1']);
     const head = execFileSync('git', ['-C', join_(n.dir, 'store'), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     process.stdout.write(`${n.name}: store HEAD ${head}\n`);
   }
