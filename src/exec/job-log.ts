@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { Signal } from '../util/signal.js';
 import { MaskingStream, type SecretSet } from './masker.js';
 import { CommandScanner } from './workflow-commands.js';
 
@@ -53,7 +54,7 @@ export class JobLog {
   #draining = false;
   #drained: Promise<void> = Promise.resolve();
   /** Wakes writers waiting for room. */
-  #room: { promise: Promise<void>; resolve: () => void } | null = null;
+  readonly #room = new Signal();
   /** Bytes in `#ahead` (taken, not yet being written). */
   #gatheredBytes = 0;
   /** When the oldest byte in `#ahead` was taken (performance.now()). */
@@ -164,7 +165,7 @@ export class JobLog {
         this.#aheadBytes = 0;
         this.#gatheredBytes = 0;
       }
-      this.#wake();
+      this.#room.notify();
     }
     this.#draining = false;
   }
@@ -185,24 +186,10 @@ export class JobLog {
   }
 
   async #waitForRoom(): Promise<void> {
-    while (this.#aheadBytes > logWriteAheadBytesMax && !this.#failed) {
-      if (this.#room === null) {
-        let resolve!: () => void;
-        const promise = new Promise<void>((r) => {
-          resolve = r;
-        });
-        this.#room = { promise, resolve };
-      }
-      await this.#room.promise;
-    }
+    while (this.#aheadBytes > logWriteAheadBytesMax && !this.#failed) await this.#room.wait();
     if (this.#failed) throw this.#error;
   }
 
-  #wake(): void {
-    const room = this.#room;
-    this.#room = null;
-    room?.resolve();
-  }
 
   /** Waits for every queued write, closes the file, and throws the first write error if any. */
   async close(): Promise<void> {

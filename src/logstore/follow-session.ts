@@ -10,7 +10,7 @@ import {
   repairBackoffMinMs,
   repairFailuresMax,
 } from './constants.js';
-import { Signal, sleep } from './signal.js';
+import { Signal, sleep } from '../util/signal.js';
 
 /** Timing of a follow; defaults in constants.ts (tests shorten them). */
 export interface FollowTiming {

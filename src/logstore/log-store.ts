@@ -3,7 +3,7 @@ import { CairnError } from '../util/errors.js';
 import { LogReader } from './log-reader.js';
 import { LogWriter, exists, type LogSink } from './log-writer.js';
 import { logPaths, type LogPaths } from './paths.js';
-import { Signal, sleep } from './signal.js';
+import { Signal, sleep } from '../util/signal.js';
 
 export interface LogStoreInit {
   /** The logs directory (`<data-dir>/logs`). */

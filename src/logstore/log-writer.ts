@@ -4,7 +4,7 @@ import { ChunkBatcher, chunkBytesMax as defaultChunkBytesMax, concat, encodeInde
 import { CairnError, assert } from '../util/errors.js';
 import { logPaths, type LogPaths } from './paths.js';
 import { indexFlushMs, writeAheadBytesMax } from './constants.js';
-import { Signal } from './signal.js';
+import { Signal } from '../util/signal.js';
 
 /** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
 export interface LogSink {

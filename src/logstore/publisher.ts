@@ -2,7 +2,7 @@ import { encodeLogMessage, groupChunks, messageRawBytesMax, type Compress, type 
 import type { Network } from '../net/index.js';
 import { gossipCompressionLevel, logsTopic, publishLingerMs, publishQueueBytesMax as defaultQueueBytesMax } from './constants.js';
 import type { LogSink } from './log-writer.js';
-import { Signal, sleep } from './signal.js';
+import { Signal, sleep } from '../util/signal.js';
 import { zstdCompressor } from './zstd.js';
 
 export interface PublisherInit {

@@ -7,7 +7,7 @@ import { restCompressionLevel, retentionAgeMsDefault, retentionBytesMaxDefault }
 import type { LogStore } from './log-store.js';
 import { exists } from './log-writer.js';
 import type { LogPaths } from './paths.js';
-import { sleep } from './signal.js';
+import { sleep } from '../util/signal.js';
 import { zstdCompressor } from './zstd.js';
 
 /** How long and how much to keep; defaults in constants.ts. */
