@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { writeAllv } from '../util/fs-durable.js';
 import { Signal } from '../util/signal.js';
 import { MaskingStream, type SecretSet } from './masker.js';
 import { CommandScanner } from './workflow-commands.js';
@@ -29,9 +30,6 @@ export const logWriteGatherMs = 5;
 
 /** What write() returns when there is nothing to wait for (one object, not one per call). */
 const resolved = Promise.resolve();
-
-/** IOV_MAX on Linux: buffers per writev call. */
-const iovecsMax = 1024;
 
 /**
  * A job's log file, the record of what the job printed. Bytes are taken in order (a step's
@@ -150,7 +148,7 @@ export class JobLog {
       this.#ahead = [];
       this.#gatheredBytes = 0;
       try {
-        await writeAllv(this.#fd, batch);
+        await writeAllv((group) => writevAsync(this.#fd, group), batch);
         if (this.#onOutput !== undefined) {
           for (const b of batch) {
             const r = this.#onOutput(b);
@@ -199,28 +197,6 @@ export class JobLog {
     closeSync(this.#fd);
     if (this.#failed) throw this.#error;
   }
-}
-
-/** Writes buffers in order with as few system calls as the kernel allows. */
-async function writeAllv(fd: number, buffers: Uint8Array[]): Promise<void> {
-  for (let i = 0; i < buffers.length; i += iovecsMax) {
-    let group = buffers.slice(i, i + iovecsMax);
-    let left = group.reduce((n, b) => n + b.length, 0);
-    for (;;) {
-      const { bytesWritten } = await writevAsync(fd, group);
-      left -= bytesWritten;
-      if (left === 0) break;
-      // A short write (rare on regular files): go on from where it stopped.
-      group = skipBytes(group, bytesWritten);
-    }
-  }
-}
-
-/** The buffers after their first `n` bytes. */
-function skipBytes(buffers: Uint8Array[], n: number): Uint8Array[] {
-  let i = 0;
-  while (n >= buffers[i]!.length) n -= buffers[i++]!.length;
-  return [buffers[i]!.subarray(n), ...buffers.slice(i + 1)];
 }
 
 /**

@@ -4,6 +4,7 @@ import { ChunkBatcher, chunkBytesMax as defaultChunkBytesMax, concat, encodeInde
 import { CairnError, assert } from '../util/errors.js';
 import { logPaths, type LogPaths } from './paths.js';
 import { indexFlushMs, writeAheadBytesMax } from './constants.js';
+import { writeAllv } from '../util/fs-durable.js';
 import { Signal } from '../util/signal.js';
 
 /** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
@@ -223,7 +224,8 @@ export class LogWriter {
       const times = this.#aheadTimes;
       this.#ahead = [];
       this.#aheadTimes = [];
-      if (this.#log !== null) await writeAllv(this.#log, batch);
+      const log = this.#log;
+      if (log !== null) await writeAllv((group) => log.writev(group), batch);
       const batchBytes = this.#digest(batch, times);
       this.#aheadBytes -= batchBytes;
       this.#roomSignal.notify();
@@ -356,7 +358,8 @@ export class LogWriter {
       while (this.#idxAhead.length > 0) {
         const batch = this.#idxAhead;
         this.#idxAhead = [];
-        await writeAllv(this.#idx, batch);
+        const idx = this.#idx;
+        await writeAllv((group) => idx.writev(group), batch);
       }
     } catch (err) {
       this.#failed ??= err;
@@ -398,29 +401,8 @@ export class LogWriter {
   }
 }
 
-/** Writes buffers in order with as few system calls as the kernel allows. */
-async function writeAllv(fh: FileHandle, buffers: readonly Uint8Array[]): Promise<void> {
-  if (buffers.length === 1) return writeAll(fh, buffers[0]!);
-  for (let i = 0; i < buffers.length; i += iovecsMax) {
-    const group = buffers.slice(i, i + iovecsMax);
-    const total = group.reduce((n, b) => n + b.byteLength, 0);
-    const { bytesWritten } = await fh.writev(group as Uint8Array[]);
-    if (bytesWritten === total) continue;
-    // A short write (rare on regular files): finish the group byte by byte range.
-    await writeAll(fh, Buffer.concat(group).subarray(bytesWritten));
-  }
-}
-
 /** What write() returns when there is nothing to wait for (one object, not one per call). */
 const resolved = Promise.resolve();
-
-/** IOV_MAX on Linux. */
-const iovecsMax = 1024;
-
-async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.byteLength) off += (await fh.write(bytes, off, bytes.byteLength - off)).bytesWritten;
-}
 
 /** Writes a small file so that readers see either nothing or all of it. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {

@@ -26,6 +26,33 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** IOV_MAX on Linux: the most buffers one writev takes. */
+const iovecsMax = 1024;
+
+/**
+ * Writes `buffers` in order with as few system calls as the kernel allows, going on from where
+ * a short write (rare on regular files, but allowed) stopped. `writev` writes some buffers
+ * through a descriptor or a FileHandle and resolves with the bytes it wrote.
+ */
+export async function writeAllv(writev: (buffers: Uint8Array[]) => Promise<{ bytesWritten: number }>, buffers: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < buffers.length; i += iovecsMax) {
+    let group = buffers.slice(i, i + iovecsMax);
+    let left = group.reduce((n, b) => n + b.length, 0);
+    while (left > 0) {
+      const { bytesWritten } = await writev(group);
+      left -= bytesWritten;
+      if (left > 0) group = skipBytes(group, bytesWritten);
+    }
+  }
+}
+
+/** The buffers after their first `n` bytes. */
+function skipBytes(buffers: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (n >= buffers[i]!.length) n -= buffers[i++]!.length;
+  return [buffers[i]!.subarray(n), ...buffers.slice(i + 1)];
+}
+
 /** Writes all of `buf`, looping on short writes (rare on regular files, but allowed). */
 export async function writeAll(fh: FileHandle, buf: Uint8Array): Promise<void> {
   let done = 0;
