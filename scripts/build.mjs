@@ -5,16 +5,17 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /**
- * Source edits to dependencies, made as the bundle is built (each must still match, or the build
- * fails): the daemon loads no WebAssembly. libp2p-noise instantiates AssemblyScript ChaCha20-Poly1305
- * and SHA-256 modules at import (for messages under 1,200 bytes) and pnet's xsalsa20 a third one;
- * each costs WebAssembly memory that only grows, and V8's WebAssembly compilers in the executable's
- * pages (~4.5 MiB of RSS). node:crypto does ChaCha20-Poly1305 and SHA-256 natively (cairn passes
- * noise its own, src/net/noise-crypto.ts); xsalsa20 is replaced below by a stream over
- * @noble/ciphers. Figures: bench/cluster.bench.ts part (d).
+ * Source edits to dependencies, made as the bundle is built; each must still match, or the build
+ * fails. Most keep the daemon from loading what it never uses (an idle node's memory,
+ * bench/cluster.bench.ts part (d)); each says why.
  */
 const dependencyEdits = [
   {
+    // The daemon loads no WebAssembly: libp2p-noise instantiates AssemblyScript ChaCha20-Poly1305
+    // and SHA-256 modules at import (for messages under 1,200 bytes), each costing WebAssembly
+    // memory that only grows and V8's WebAssembly compilers in the executable's pages (~4.5 MiB
+    // of RSS). cairn gives noise node:crypto's (src/net/noise-crypto.ts); pnet's xsalsa20, a third
+    // module, is replaced below.
     file: /@chainsafe[\\/]libp2p-noise[\\/]dist[\\/]src[\\/]crypto[\\/]index\.js$/,
     edits: [
       ["import { newInstance, ChaCha20Poly1305 } from '@chainsafe/as-chacha20poly1305';\n", ''],
@@ -99,11 +100,11 @@ const lazyOnly = ['ajv', 'ajv-formats', 'fast-json-stringify', '@fastify/ajv-com
 const editDependencies = {
   name: 'cairn-dependency-edits',
   setup(b) {
+    // pnet's cipher: src/net/xsalsa20-stream.ts in place of the xsalsa20 package (see there).
+    b.onResolve({ filter: /^xsalsa20$/ }, () => ({ path: resolve('src/net/xsalsa20-stream.ts') }));
     // mortice (libp2p's peer-store locks) shares its locks with cluster workers and worker threads
     // through node:cluster and node:worker_threads, both loaded at import; the daemon is one
     // process, which is what mortice's single-process (React Native) build is for.
-    // pnet's cipher: src/net/xsalsa20-stream.ts in place of the xsalsa20 package (see there).
-    b.onResolve({ filter: /^xsalsa20$/ }, () => ({ path: resolve('src/net/xsalsa20-stream.ts') }));
     b.onResolve({ filter: /^\.\/node\.js$/ }, (args) =>
       /[\\/]mortice[\\/]dist[\\/]src$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'react-native.js') } : undefined,
     );
