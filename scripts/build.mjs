@@ -62,6 +62,21 @@ const dependencyEdits = [
     ],
   },
   {
+    // pino's transports run in a worker thread (thread-stream, and with it node:worker_threads
+    // and node:assert) and are loaded at import; cairn logs to a stream of its own, no transport.
+    file: /[\\/]pino[\\/]lib[\\/]transport\.js$/,
+    edits: [["const ThreadStream = require('thread-stream')\n", "const ThreadStream = function (...a) { return new (require('thread-stream'))(...a) }\n"]],
+  },
+  {
+    // pino asks node:worker_threads whether it runs on the main thread only when it makes an
+    // asynchronous destination, which cairn does not.
+    file: /[\\/]pino[\\/]lib[\\/]tools\.js$/,
+    edits: [
+      ["const { isMainThread } = require('worker_threads')\n", ''],
+      ['if (!opts.sync && isMainThread) {', "if (!opts.sync && require('worker_threads').isMainThread) {"],
+    ],
+  },
+  {
     // fastify checks a plugin's declared fastify version with semver (47 modules); our plugins
     // declare none.
     file: /[\\/]fastify[\\/]lib[\\/]plugin-utils\.js$/,
