@@ -1,7 +1,7 @@
 // Bundles the CLI with esbuild. @actions/workflow-parser imports JSON without import
 // attributes, which Node refuses; bundling resolves it and also cuts start-up time.
 import { build } from 'esbuild';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /**
@@ -141,7 +141,7 @@ const editDependencies = {
 // from its node_modules): a private build that tests can use through CAIRN_BIN while dist/ is busy.
 const outdir = process.env.CAIRN_OUTDIR ?? 'dist';
 await mkdir(outdir, { recursive: true });
-await build({
+const { metafile } = await build({
   entryPoints: { main: 'src/cli/main.ts' },
   outdir,
   bundle: true,
@@ -167,7 +167,17 @@ await build({
   },
   plugins: [editDependencies],
   logLevel: 'warning',
+  metafile: true,
 });
+
+// Chunk names carry a content hash, so each build writes new files: the chunks this build did not
+// write are an earlier build's, and would otherwise pile up in dist/ (and in a packed release).
+// Only names of esbuild's chunk pattern are removed, whatever else CAIRN_OUTDIR holds.
+const written = new Set(Object.keys(metafile.outputs).map((f) => resolve(f)));
+const chunkName = /^[a-z-]+-[A-Z0-9]{8}\.js(\.map|\.LEGAL\.txt)?$/;
+for (const name of await readdir(outdir)) {
+  if (chunkName.test(name) && !written.has(resolve(outdir, name))) await rm(resolve(outdir, name), { force: true });
+}
 
 // The launcher is plain JavaScript that any Node can parse, so an old Node gets a clear
 // message (or is replaced by the pinned Node 24) instead of a syntax error.
