@@ -10,9 +10,10 @@ interface Pending {
 
 /**
  * Sends this node's attempt reports (started, finished) to the cluster, coalescing: the first
- * goes at once; the ones that come while it is being committed wait and go together as one
- * AttemptReports entry when it is. An idle node's report costs one Raft round, as before; a
- * busy node's cost one entry per round instead of one per report.
+ * goes at once (reports made in the same synchronous run, such as an attempt's folded start
+ * and its end, go with it); the ones that come while it is being committed wait and go
+ * together as one AttemptReports entry when it is. An idle node's report costs one Raft round,
+ * as before; a busy node's cost one entry per round instead of one per report.
  */
 export class AttemptReporter {
   private queue: Pending[] = [];
@@ -27,12 +28,13 @@ export class AttemptReporter {
   report(report: AttemptReport): Promise<CommandResult> {
     return new Promise((resolve) => {
       this.queue.push({ report, resolve });
-      if (!this.sending) void this.flush();
+      if (this.sending) return;
+      this.sending = true;
+      queueMicrotask(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
-    this.sending = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, attemptReportsMax);

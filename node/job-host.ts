@@ -10,6 +10,14 @@ import { AttemptReporter } from './attempt-reporter.js';
 
 /** How long a cancelled or lease-expired attempt's processes get between SIGTERM and SIGKILL. */
 const attemptKillGraceMs = 5000;
+/**
+ * How long after an attempt's work starts its "running" report waits. An attempt that ends
+ * sooner sends its start and its end as one report batch, one Raft entry instead of two (most
+ * CI steps that end this fast are trivial ones: `true`, an echo, a skipped check); a longer one
+ * shows as running this much later. The recorded start is the node's own time of the start,
+ * which the report carries, whenever it goes.
+ */
+export const runningReportDelayMs = 100;
 
 export interface JobHostInit {
   node: string;
@@ -19,6 +27,8 @@ export interface JobHostInit {
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
   /** Opens the attempt's log: the local file is the record; its chunks are gossiped as they come. */
   openLog(job: string, attempt: number): Promise<AttemptLog>;
+  /** How long an attempt's running report waits (runningReportDelayMs unless told). */
+  runningReportDelayMs?: number;
 }
 
 interface Running {
@@ -157,16 +167,24 @@ export class JobHost {
 
   private async run(e: StartAttemptEffect, signal: AbortSignal, ended: () => void): Promise<void> {
     trace('attempt-start', { job: e.job });
-    // "Running" is reported once there is work under way: the clone, or else the first step,
-    // just after its process is spawned, so the report's Raft round does not compete with the
-    // spawn for this event loop (a job that ends first has it folded into its end report).
+    // "Running" is reported once there is work under way (the clone, or else the first step's
+    // process) and has gone on for runningReportDelayMs; an attempt that ends sooner sends it
+    // with its end report, in one entry. The report carries when the work started.
+    let startedAtMs: number | null = null;
     let runningReported = false;
+    let runningTimer: NodeJS.Timeout | undefined;
     const reportRunning = (): void => {
       if (runningReported) return;
       runningReported = true;
-      void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running' });
+      clearTimeout(runningTimer);
+      void this.reporter.report({ job: e.job, attempt: e.attempt, status: 'running', startedAtMs: startedAtMs ?? Date.now() });
     };
-    if (e.source) reportRunning();
+    const workStarted = (): void => {
+      if (startedAtMs !== null) return;
+      startedAtMs = Date.now();
+      runningTimer = setTimeout(reportRunning, this.init.runningReportDelayMs ?? runningReportDelayMs);
+    };
+    if (e.source) workStarted();
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
     const { pooled, dirs } = this.checkOut(base);
     const sourceDir = join(base, 'src');
@@ -208,7 +226,7 @@ export class JobHost {
         events: {
           onStepStart: () => {
             trace('attempt-step-start', { job: e.job });
-            setImmediate(reportRunning);
+            workStarted();
           },
           onOutput: (bytes) => (log !== null ? log.onOutput(bytes) : opening.then((l) => l.onOutput(bytes))),
         },
@@ -218,7 +236,6 @@ export class JobHost {
     }
     ended();
     trace('attempt-ran', { job: e.job });
-    reportRunning();
     await opening.catch((err: unknown) => {
       error ??= `the job's log could not be opened: ${err instanceof Error ? err.message : String(err)}`;
     });
@@ -226,6 +243,9 @@ export class JobHost {
     trace('attempt-log-ended', { job: e.job });
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);
     const exitCode = result === null ? null : ([...result.steps].reverse().find((s) => s.exitCode !== null)?.exitCode ?? (status === 'succeeded' ? 0 : null));
+    // Its start goes first, in the same batch when it has not gone yet (the reporter sends the
+    // reports of one synchronous run together).
+    reportRunning();
     const res = await this.reporter.report({
       job: e.job, attempt: e.attempt, status, exitCode, outputs: result?.outputs ?? {}, logDigest, error: error ?? result?.error ?? null,
     });

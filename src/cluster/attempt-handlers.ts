@@ -80,7 +80,10 @@ export function attemptStarted(d: Draft, c: CommandOf<'AttemptStarted'>): Comman
   const f = fence(d, c);
   if ('ok' in f) return f;
   if (f.attempt.state !== 'placed') return refuse('CONFLICT', `attempt ${c.attempt} of job ${c.job} already started`, { job: c.job, attempt: c.attempt, reason: 'already-started' });
-  const attempt: AttemptRecord = { ...f.attempt, state: 'running', startedAtMs: d.now };
+  // The node's own time of the start, kept between the placement and this entry: another
+  // node's clock (the placement's) or a report's delay must not make the record run backwards.
+  const startedAtMs = Math.min(d.now, Math.max(f.attempt.placedAtMs, c.startedAtMs ?? d.now));
+  const attempt: AttemptRecord = { ...f.attempt, state: 'running', startedAtMs };
   setJobState(d, { ...f.job, attempts: [...f.job.attempts.slice(0, -1), attempt] }, 'running', null);
   return accepted;
 }
@@ -94,7 +97,7 @@ function outputsSize(outputs: Record<string, string>): number {
 /** Applies each report as its own command would be, in order; one result per report. */
 export function attemptReports(d: Draft, c: CommandOf<'AttemptReports'>): CommandResult {
   const reports = c.reports.map((r): CommandResult => {
-    if (r.status === 'running') return attemptStarted(d, { kind: 'AttemptStarted', job: r.job, attempt: r.attempt, node: c.node });
+    if (r.status === 'running') return attemptStarted(d, { kind: 'AttemptStarted', job: r.job, attempt: r.attempt, node: c.node, startedAtMs: r.startedAtMs ?? null });
     return attemptFinished(d, { ...r, kind: 'AttemptFinished', node: c.node });
   });
   return { ok: true, reports };

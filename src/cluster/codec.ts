@@ -67,7 +67,7 @@ const schemas: { [K in CommandKind]: Schema } = {
   NodeRemoved: { node: 'string' },
   RunSubmitted: { plan: 'plan', pipeline: '?string', source: '?source', labels: '?string[]', inputs: '?record', requestId: '?string', submittedBy: '?string' },
   JobPlaced: fence,
-  AttemptStarted: fence,
+  AttemptStarted: { ...fence, startedAtMs: '?number' },
   AttemptFinished: { ...fence, status: 'status', exitCode: '?number', outputs: '?string-record', logDigest: '?string', error: '?string' },
   AttemptReports: { node: 'string', reports: 'reports' },
   JobCancelled: { job: 'string', reason: '?string' },
@@ -120,7 +120,7 @@ function fieldProblem(type: FieldType, v: unknown): string | null {
 }
 
 /** The fields of one AttemptReports item: a started report, or an AttemptFinished without kind and node. */
-const reportSchema: Schema = { job: 'string', attempt: 'number', exitCode: '?number', outputs: '?string-record', logDigest: '?string', error: '?string' };
+const reportSchema: Schema = { job: 'string', attempt: 'number', startedAtMs: '?number', exitCode: '?number', outputs: '?string-record', logDigest: '?string', error: '?string' };
 
 function reportsProblem(v: unknown): string | null {
   if (!Array.isArray(v) || v.length === 0 || v.length > attemptReportsMax) return `a list of 1 to ${attemptReportsMax} reports`;

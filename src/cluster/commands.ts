@@ -99,6 +99,11 @@ export interface AttemptStartedCommand {
   job: string;
   attempt: number;
   node: string;
+  /**
+   * When the attempt's work started, on the node's clock (the clock its entries carry anyway):
+   * a report may go some time after the start (see node/job-host.ts). Absent, the entry's time.
+   */
+  startedAtMs?: number | null;
 }
 
 /** `lost`: the node found it does not run the attempt the cluster placed there (its start was missed). */
@@ -125,7 +130,7 @@ export interface AttemptFinishedCommand {
 
 /** One attempt's report inside AttemptReports: `running` (it started) or how it ended. */
 export type AttemptReport =
-  | { job: string; attempt: number; status: 'running' }
+  | { job: string; attempt: number; status: 'running'; startedAtMs?: number | null }
   | (Omit<AttemptFinishedCommand, 'kind' | 'node'>);
 
 /**

@@ -28,6 +28,26 @@ describe('AttemptReports: a node\'s reports in one entry', () => {
     expect(h.effectsOf('history').map((e) => [e.record.job, e.record.state])).toEqual([['1.1', 'succeeded'], ['1.2', 'failed']]);
   });
 
+  it('a running report carries the node\'s time of the start, kept between the placement and the entry', () => {
+    const startedAt = (startedAtMs: number | undefined, dtMs: number): number | null => {
+      const h = new Harness();
+      h.join('n1');
+      h.submit(plan([spec('a')]));
+      const placedAtMs = h.job('1.1').attempts[0]!.placedAtMs;
+      h.ok({ kind: 'AttemptReports', node: 'n1', reports: [{ job: '1.1', attempt: 1, status: 'running', ...(startedAtMs === undefined ? {} : { startedAtMs: placedAtMs + startedAtMs }) }] }, dtMs);
+      const a = h.job('1.1').attempts[0]!;
+      expect(a.state).toBe('running');
+      return a.startedAtMs === null ? null : a.startedAtMs - placedAtMs;
+    };
+    // Reported 40 ms after the work started (the report waits; see node/job-host.ts).
+    expect(startedAt(3, 43)).toBe(3);
+    // A node's clock behind the placing node's, or ahead of the entry's: kept within them.
+    expect(startedAt(-500, 10)).toBe(0);
+    expect(startedAt(900, 10)).toBe(10);
+    // Without it (an older node's report), the entry's time.
+    expect(startedAt(undefined, 10)).toBe(10);
+  });
+
   it('a report from a node that does not hold the attempt is refused inside the batch', () => {
     const h = new Harness();
     h.join('n1');
@@ -48,6 +68,7 @@ describe('AttemptReports: a node\'s reports in one entry', () => {
     expect(bad(Array.from({ length: attemptReportsMax + 1 }, () => ({ job: 'j', attempt: 1, status: 'running' })))).toThrow(/reports/);
     expect(bad([{ job: '1.1', attempt: 1, status: 'done' }])).toThrow(/status is running/);
     expect(bad([{ job: '1.1', attempt: '1', status: 'running' }])).toThrow(/attempt is a number/);
+    expect(bad([{ job: '1.1', attempt: 1, status: 'running', startedAtMs: '5' }])).toThrow(/startedAtMs is a number/);
     expect(bad([{ job: '1.1', attempt: 1, status: 'failed', outputs: { a: 1 } }])).toThrow(/outputs is an object of strings/);
   });
 });

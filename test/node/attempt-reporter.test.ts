@@ -26,9 +26,12 @@ describe('AttemptReporter', () => {
     const p = heldProposer();
     const r = new AttemptReporter('n1', (c) => p.propose(c));
     const first = r.report({ job: '1.1', attempt: 1, status: 'running' });
-    const later = [r.report({ job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0 }), r.report({ job: '2.1', attempt: 1, status: 'running' })];
     await flush();
     expect(p.sent).toEqual([{ kind: 'AttemptReports', node: 'n1', reports: [{ job: '1.1', attempt: 1, status: 'running' }] }]);
+    // These come while the first is being committed.
+    const later = [r.report({ job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0 }), r.report({ job: '2.1', attempt: 1, status: 'running' })];
+    await flush();
+    expect(p.sent).toHaveLength(1);
     p.settle(allOk);
     expect(await first).toEqual({ ok: true });
     await flush();
@@ -36,6 +39,17 @@ describe('AttemptReporter', () => {
     p.settle((cmd) => ({ ok: true, reports: [{ ok: true }, { ok: false, code: 'CONFLICT', message: 'stale', data: { reason: 'stale-attempt' } }] as CommandResult[] }));
     expect(await Promise.all(later)).toEqual([{ ok: true }, { ok: false, code: 'CONFLICT', message: 'stale', data: { reason: 'stale-attempt' } }]);
     expect(p.sent).toHaveLength(2);
+  });
+
+  it('sends the reports made in one synchronous run as one batch (an attempt\'s folded start and its end)', async () => {
+    const p = heldProposer();
+    const r = new AttemptReporter('n1', (c) => p.propose(c));
+    const start = r.report({ job: '1.1', attempt: 1, status: 'running', startedAtMs: 5 });
+    const end = r.report({ job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0 });
+    await flush();
+    expect(p.sent).toEqual([{ kind: 'AttemptReports', node: 'n1', reports: [{ job: '1.1', attempt: 1, status: 'running', startedAtMs: 5 }, { job: '1.1', attempt: 1, status: 'succeeded', exitCode: 0 }] }]);
+    p.settle(allOk);
+    expect(await Promise.all([start, end])).toEqual([{ ok: true }, { ok: true }]);
   });
 
   it('tries a batch again when no leader took it, then gives each report the refusal', async () => {

@@ -29,18 +29,20 @@ afterAll(async () => {
 
 const planOf = (run: string) => planPipeline(parsePipeline(`name: r\njobs:\n  j:\n    steps:\n      - run: ${run}\n`, 'r.yml'), { inputs: {} });
 
-function setUp(): { h: Harness; host: JobHost; warnings: string[] } {
+/** A host for node `node` with `logs` as its log service (job ids start afresh with each harness, so a log service serves one test's job 1.1 once). */
+function setUp(node = 'n1', logs: TestNode = nodes[0]!, runningReportDelayMs?: number): { h: Harness; host: JobHost; warnings: string[] } {
   const h = new Harness();
   const warnings: string[] = [];
-  h.join('n1');
+  h.join(node);
   const host = new JobHost({
-    node: 'n1',
-    logsDir: join(dir, 'n1', 'logs'),
-    workDir: join(dir, 'n1', 'work'),
+    node,
+    logsDir: join(dir, node, 'logs'),
+    workDir: join(dir, node, 'work'),
     // Proposals are applied at once, as a committed entry would be.
     propose: async (cmd) => h.apply(cmd).result,
     log: { info: () => undefined, warn: (_o, m) => warnings.push(m) },
-    openLog: (job, attempt) => nodes[0]!.logs.open(job, attempt, { external: true }),
+    openLog: (job, attempt) => logs.logs.open(job, attempt, { external: true }),
+    ...(runningReportDelayMs === undefined ? {} : { runningReportDelayMs }),
   });
   return { h, host, warnings };
 }
@@ -76,5 +78,48 @@ describe('JobHost.reconcile', () => {
     await waitFor('the process to be stopped', () => host.count === 0, 10_000);
     expect(h.job('1.1').state).toBe('cancelled');
     expect(warnings).toContain('attempt report refused');
+  }, 40_000);
+});
+
+describe('JobHost reports', () => {
+  let own: TestNode[];
+  beforeAll(async () => {
+    own = await startCluster(join(dir, 'reports'), [0, 0]);
+  }, 30_000);
+  afterAll(() => stopCluster(own));
+
+  const reportsOf = (h: Harness): Array<Array<{ status: string; startedAtMs?: number | null }>> =>
+    h.log.flatMap(({ cmd }) => (cmd.kind === 'AttemptReports' ? [cmd.reports] : []));
+
+  it('an attempt that ends within the running report\'s delay sends its start and its end as one entry', async () => {
+    // A delay no step start-up could outlast, however loaded the machine.
+    const { h, host } = setUp('n2', own[0]!, 600_000);
+    const before = Date.now();
+    h.submit(planOf('"true"'));
+    host.start(lastStart(h));
+    await waitFor('the attempt to succeed', () => h.job('1.1').state === 'succeeded', 20_000);
+    const reports = reportsOf(h);
+    expect(reports.map((batch) => batch.map((r) => r.status))).toEqual([['running', 'succeeded']]);
+    // The start it carries is the node's time of the step's start, not the report's.
+    expect(reports[0]![0]!.startedAtMs).toBeGreaterThanOrEqual(before);
+    expect(h.job('1.1').attempts[0]!.startedAtMs).not.toBeNull();
+  }, 40_000);
+
+  it('a longer attempt is reported running while it runs, with the time its step started', async () => {
+    const delayMs = 50;
+    const { h, host } = setUp('n3', own[1]!, delayMs);
+    h.submit(planOf('sleep 2'));
+    const before = Date.now();
+    host.start(lastStart(h));
+    await waitFor('the attempt to be running', () => h.job('1.1').state === 'running', 10_000);
+    const seenAt = Date.now();
+    const reports = reportsOf(h);
+    expect(reports.map((batch) => batch.map((r) => r.status))).toEqual([['running']]);
+    const startedAtMs = reports[0]![0]!.startedAtMs!;
+    expect(startedAtMs).toBeGreaterThanOrEqual(before);
+    // It went after the delay, carrying the earlier start.
+    expect(seenAt - startedAtMs).toBeGreaterThanOrEqual(delayMs);
+    await waitFor('the attempt to succeed', () => h.job('1.1').state === 'succeeded', 20_000);
+    expect(reportsOf(h).map((batch) => batch.map((r) => r.status))).toEqual([['running'], ['succeeded']]);
   }, 40_000);
 });
