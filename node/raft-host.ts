@@ -53,8 +53,13 @@ export interface RaftHostInit {
 }
 
 /** A leader's messages that may leave before its own Ready is persisted (see handle()). */
-function sendsBeforePersist(m: Message): boolean {
+function leaderSendsBeforePersist(m: Message): boolean {
   return m.type === 'app' || m.type === 'heartbeat';
+}
+
+/** Any node's messages that may: a proposal forwarded to the leader (see RawNode.takeForwardedProposals). */
+function sendsBeforePersist(m: Message): boolean {
+  return m.type === 'prop';
 }
 
 /**
@@ -143,8 +148,14 @@ export class RaftHost {
     return this.applying ?? Promise.resolve();
   }
 
+  /**
+   * A follower's proposal goes to the leader now, not with the next Ready: that one waits while
+   * the current Ready is persisted (an fsync, milliseconds), and a forwarded proposal has nothing
+   * to wait for. The channel to the leader still gathers one event-loop turn's frames into one write.
+   */
   propose(data: Uint8Array): ProposeResult {
     const r = this.raft.propose(data);
+    this.send(this.raft.takeForwardedProposals());
     this.kick();
     return r;
   }
@@ -198,10 +209,23 @@ export class RaftHost {
     // same). Safe because the next Ready (the one that could apply what the followers' acks
     // commit) is only taken after this one is persisted: nothing is applied or acknowledged to a
     // client before the leader's own copy is durable too. Everything else waits for the disk.
-    const early = this.raft.basicStatus().role === 'leader' ? rd.messages.filter(sendsBeforePersist) : [];
+    // A forwarded proposal goes before the fsync on any node (see propose()).
+    const leader = this.raft.basicStatus().role === 'leader';
+    const isEarly = (m: Message): boolean => sendsBeforePersist(m) || (leader && leaderSendsBeforePersist(m));
+    const early = rd.messages.filter(isEarly);
     this.send(early);
-    // 1. Persist: nothing below may promise what is not on disk.
-    await wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
+    // 1. Persist: nothing below may promise what is not on disk. A Ready whose only news for
+    // the disk is a higher commit index (no entries, no snapshot, no term or vote: no fsync)
+    // promises nothing by it: every entry it commits was persisted by an earlier Ready and is
+    // on a majority's disks, and the commit index is a hint for restart. Its messages go and
+    // its entries are applied while that record is written (the next job placed on this node
+    // starts one thread-pool round trip sooner); the Ready still ends once it is written, so
+    // the WAL's records stay in Ready order.
+    const saving = wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
+    // Awaited below either way; this only keeps a failure from counting as unhandled meanwhile.
+    saving.catch(() => undefined);
+    const commitOnly = !rd.mustSync && rd.entries.length === 0 && rd.snapshot === null;
+    if (!commitOnly) await saving;
     if (rd.snapshot !== null) {
       storage.applySnapshot(rd.snapshot);
       this.init.onSnapshotReceived?.({ index: rd.snapshot.meta.index, bytes: rd.snapshot.data.length });
@@ -210,7 +234,7 @@ export class RaftHost {
     if (rd.hardState !== null) storage.setHardState(rd.hardState);
     if (tracing) trace('saved');
     // 2. Send.
-    this.send(early.length === 0 ? rd.messages : rd.messages.filter((m) => !sendsBeforePersist(m)));
+    this.send(early.length === 0 ? rd.messages : rd.messages.filter((m) => !isEarly(m)));
     // 3. Apply, in order, but without holding up the next Ready: a git commit of history must
     // not delay persisting and sending the entries behind it (etcd applies off its raft loop
     // too). Conf changes and snapshots are awaited, so the core's view of the configuration
@@ -220,6 +244,7 @@ export class RaftHost {
       const barrier = rd.snapshot !== null || rd.committedEntries.some((e) => e.type === 'conf-change') || this.applyQueued > applyQueueEntriesMax;
       if (barrier) await applying;
     }
+    if (commitOnly) await saving;
     // 4. Advance.
     this.raft.advance();
     this.maybeSnapshot();

@@ -114,6 +114,8 @@ export interface RaftNode {
   peerDisconnected(peer: NodeId): void;
   /** The snapshot sent to `peer` was installed (ok) or failed to send. */
   reportSnapshot(peer: NodeId, ok: boolean): void;
+  /** Takes the proposals to forward to the leader out of the next Ready, to send at once (they promise nothing). */
+  takeForwardedProposals(): Message[];
   hasReady(): boolean;
   /** Takes the pending output; must be followed by advance() before the next ready(). */
   ready(): Ready;
@@ -210,6 +212,22 @@ class RawNode implements RaftNode {
 
   reportSnapshot(peer: NodeId, ok: boolean): void {
     this.r.reportSnapshot(peer, ok);
+  }
+
+  /**
+   * Takes the proposals this node forwards to its leader out of what the next Ready would send,
+   * for the application to send now. A forwarded proposal promises nothing about this node's
+   * disk (the leader appends it; this node holds nothing of it yet), so it need not wait behind
+   * a Ready being persisted: the rule that messages go after persisting is for the ones that
+   * do promise something (votes, append responses). Taken in order, so proposals still reach
+   * the leader in the order they were made.
+   */
+  takeForwardedProposals(): Message[] {
+    const r = this.r;
+    if (!r.msgs.some((m) => m.type === 'prop')) return [];
+    const props = r.msgs.filter((m) => m.type === 'prop');
+    r.msgs = r.msgs.filter((m) => m.type !== 'prop');
+    return props;
   }
 
   hasReady(): boolean {

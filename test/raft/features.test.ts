@@ -359,3 +359,31 @@ describe('replication mechanics', () => {
     expect(again.node.status()).toMatchObject({ term: before.term, vote: before.vote, commit: before.commit, lastIndex: before.lastIndex });
   });
 });
+
+describe('forwarded proposals taken early', () => {
+  it('a follower hands its forwarded proposals over in order, ahead of its Ready; the leader commits them as if the Ready had sent them', () => {
+    const net = elected();
+    const n2 = net.get('n2');
+    // n2 has something of its own to persist and answer (an append), as when its Ready is on disk.
+    net.get('n1').node.propose(data('x'));
+    for (const m of drain(net.get('n1'))) if (m.to === 'n2') n2.node.step(m);
+    expect(n2.node.propose(data('p1'))).toEqual({ kind: 'forwarded', to: 'n1' });
+    expect(n2.node.propose(data('p2'))).toEqual({ kind: 'forwarded', to: 'n1' });
+    const props = n2.node.takeForwardedProposals();
+    expect(props.map((m) => [m.type, m.to, m.type === 'prop' ? new TextDecoder().decode(m.entries[0]!.data) : ''])).toEqual([['prop', 'n1', 'p1'], ['prop', 'n1', 'p2']]);
+    expect(n2.node.takeForwardedProposals()).toEqual([]);
+    // What stays for the Ready: the append response, which waits for the disk; no proposal twice.
+    const rest = drain(n2);
+    expect(rest.map((m) => m.type)).toEqual(['app-resp']);
+    net.send([...props, ...rest]);
+    for (const t of net.nodes.values()) expect(appliedTexts(t)).toEqual(['x', 'p1', 'p2']);
+  });
+
+  it('a leader has none: its proposals are appended, not forwarded', () => {
+    const net = elected();
+    net.get('n1').node.propose(data('a'));
+    expect(net.get('n1').node.takeForwardedProposals()).toEqual([]);
+    net.stabilize();
+    expect(appliedTexts(net.get('n3'))).toEqual(['a']);
+  });
+});
