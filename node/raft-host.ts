@@ -214,17 +214,20 @@ export class RaftHost {
     const isEarly = (m: Message): boolean => sendsBeforePersist(m) || (leader && leaderSendsBeforePersist(m));
     const early = rd.messages.filter(isEarly);
     this.send(early);
-    // 1. Persist: nothing below may promise what is not on disk. A Ready whose only news for
-    // the disk is a higher commit index (no entries, no snapshot, no term or vote: no fsync)
-    // promises nothing by it: every entry it commits was persisted by an earlier Ready and is
-    // on a majority's disks, and the commit index is a hint for restart. Its messages go and
-    // its entries are applied while that record is written (the next job placed on this node
-    // starts one thread-pool round trip sooner); the Ready still ends once it is written, so
-    // the WAL's records stay in Ready order.
+    // 1. Persist: nothing below may promise what is not on disk. Committed entries that earlier
+    // Readys persisted promise nothing by being applied (they are on this disk and a majority's),
+    // so they are applied while this Ready's entries are fsynced: under load nearly every Ready
+    // has new entries, and applying (a reply to a proposer, the next job's start) would
+    // otherwise wait an fsync for entries it does not need. A Ready whose only news for the disk
+    // is a higher commit index (no entries, snapshot, term or vote: no fsync) also sends its
+    // messages while that record is written; the commit index is a hint for restart. A Ready
+    // still ends once its record is written, so the WAL's records stay in Ready order.
     const saving = wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync });
     // Awaited below either way; this only keeps a failure from counting as unhandled meanwhile.
     saving.catch(() => undefined);
     const commitOnly = !rd.mustSync && rd.entries.length === 0 && rd.snapshot === null;
+    const onDisk = commitOnly ? 0 : this.committedOnDisk(rd);
+    if (onDisk > 0) this.enqueueApply(rd.committedEntries.slice(0, onDisk), null);
     if (!commitOnly) await saving;
     if (rd.snapshot !== null) {
       storage.applySnapshot(rd.snapshot);
@@ -239,15 +242,31 @@ export class RaftHost {
     // not delay persisting and sending the entries behind it (etcd applies off its raft loop
     // too). Conf changes and snapshots are awaited, so the core's view of the configuration
     // and of the applied index never runs ahead of them (as etcd waits on conf changes).
-    if (rd.snapshot !== null || rd.committedEntries.length > 0) {
-      const applying = this.enqueueApply(rd.committedEntries, rd.snapshot);
-      const barrier = rd.snapshot !== null || rd.committedEntries.some((e) => e.type === 'conf-change') || this.applyQueued > applyQueueEntriesMax;
-      if (barrier) await applying;
-    }
+    const rest = onDisk === 0 ? rd.committedEntries : rd.committedEntries.slice(onDisk);
+    if (rd.snapshot !== null || rest.length > 0) this.enqueueApply(rest, rd.snapshot);
+    const barrier = rd.snapshot !== null || rest.some((e) => e.type === 'conf-change') || this.applyQueued > applyQueueEntriesMax;
+    if (barrier && this.applying !== null) await this.applying;
     if (commitOnly) await saving;
     // 4. Advance.
     this.raft.advance();
     this.maybeSnapshot();
+  }
+
+  /**
+   * How many of a Ready's committed entries (from the first) this node held on disk before it:
+   * persisted by an earlier Ready, not being replaced by this one's. A conf change ends the
+   * count (it is applied after the save, as a barrier); a snapshot makes it none.
+   */
+  private committedOnDisk(rd: Ready): number {
+    if (rd.snapshot !== null) return 0;
+    const durableLast = this.init.storage.lastIndex();
+    const firstNew = rd.entries[0]?.index ?? Number.POSITIVE_INFINITY;
+    let n = 0;
+    for (const e of rd.committedEntries) {
+      if (e.index > durableLast || e.index >= firstNew || e.type === 'conf-change') break;
+      n++;
+    }
+    return n;
   }
 
   /** Resolves once a snapshot being taken is written (before the WAL closes). */
