@@ -228,7 +228,12 @@ export class JobHost {
             trace('attempt-step-start', { job: e.job });
             workStarted();
           },
-          onOutput: (bytes) => (log !== null ? log.onOutput(bytes) : opening.then((l) => l.onOutput(bytes))),
+          onOutput: (bytes) => {
+            if (log !== null) return log.onOutput(bytes);
+            // The bytes are valid only during this call (JobEvents.onOutput): a copy waits for the log.
+            const copy = new Uint8Array(bytes);
+            return opening.then((l) => l.onOutput(copy));
+          },
         },
       });
     } catch (err) {

@@ -32,14 +32,14 @@ export const outputBatchBytes = 256 * 1024;
 export const outputBatchMs = 4;
 
 /**
- * A read of a process's output gets at least this much room in the batch buffer it reads
- * into (see output-pump.ts): a smaller tail starts the next buffer.
+ * A read of a process's output gets at least this much room in the buffer it reads into
+ * (see output-pump.ts): with less left, what the buffer holds is handed on first.
  */
 export const outputReadBytesMin = 16 * 1024;
 
 /**
- * The smallest batch buffer, as large as libuv's own reads: a quiet process pins this much
- * per running step; a fast one's buffers grow to a batch and a read.
+ * The size the output buffer starts at, as large as libuv's own reads: a quiet process pins
+ * this much per running step; a fast one's grows to a batch and a read.
  */
 export const outputSlabBytesMin = 64 * 1024;
 

@@ -28,15 +28,25 @@ export const logWriteBatchBytes = 64 * 1024;
 /** How long the first bytes of a write wait for more (a quiet job's line reaches the file and onOutput this much later). */
 export const logWriteGatherMs = 5;
 
+/**
+ * The log copies what it takes into blocks of this size, reused once they are written and
+ * handed on: the bytes a caller passes are valid only during its call (the executor reads the
+ * next output into the same memory), and 50 MB of output then leaves no garbage behind. A
+ * quiet job holds two blocks (one being written, one filling); a fast one at most its
+ * write-ahead limit and a batch in flight.
+ */
+export const logBlockBytes = 64 * 1024;
+
 /** What write() returns when there is nothing to wait for (one object, not one per call). */
 const resolved = Promise.resolve();
 
 /**
  * A job's log file, the record of what the job printed. Bytes are taken in order (a step's
  * background child may still write while the next step runs) and written behind the job:
- * they are gathered for up to `logWriteGatherMs` (or `logWriteBatchBytes`), and whatever
- * arrives while a write is in flight goes out with the next one, in one system call, then to
- * `onOutput` in the same order. So a fast producer costs a few large writes instead of one
+ * they are copied into reused blocks, gathered for up to `logWriteGatherMs` (or
+ * `logWriteBatchBytes`), and whatever arrives while a write is in flight goes out with the
+ * next one, in one system call, then to `onOutput` in the same order (each block's bytes are
+ * valid only during that call, as everywhere on the output path). So a fast producer costs a few large writes instead of one
  * thread-pool round trip per pipe read, and it only waits (on the promise `write` returns)
  * once `logWriteAheadBytesMax` bytes are not yet written and passed on.
  */
@@ -44,8 +54,13 @@ export class JobLog {
   readonly file: string;
   readonly #fd: number;
   readonly #onOutput: ((bytes: Uint8Array) => void | Promise<void>) | undefined;
-  /** Bytes taken and not yet written, in order. */
-  #ahead: Uint8Array[] = [];
+  /** Full blocks taken and not yet being written, in order; `#block` follows them. */
+  #full: Buffer[] = [];
+  /** The block being filled (its first `#blockUsed` bytes), or null. */
+  #block: Buffer | null = null;
+  #blockUsed = 0;
+  /** Blocks written and handed on, ready to be filled again. */
+  #free: Buffer[] = [];
   /** Bytes taken and not yet written and passed to onOutput. */
   #aheadBytes = 0;
   /** A drain runs (set and cleared in the same turn as the queue check, so no write is left behind). */
@@ -53,9 +68,9 @@ export class JobLog {
   #drained: Promise<void> = Promise.resolve();
   /** Wakes writers waiting for room. */
   readonly #room = new Signal();
-  /** Bytes in `#ahead` (taken, not yet being written). */
+  /** Bytes in `#full` and `#block` (taken, not yet being written). */
   #gatheredBytes = 0;
-  /** When the oldest byte in `#ahead` was taken (performance.now()). */
+  /** When the oldest gathered byte was taken (performance.now()). */
   #gatheredSinceMs = 0;
   /** Ends the drain's wait for more bytes early (enough gathered, or closing). */
   #gathering: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
@@ -89,7 +104,7 @@ export class JobLog {
   /**
    * Appends bytes (already masked); they reach the file, then `onOutput`, in the background.
    * Resolves at once unless too many bytes wait (then once there is room); rejects once a
-   * write has failed. The log keeps `bytes` (no copy): the caller must not reuse the buffer.
+   * write has failed. The log copies `bytes`: the caller may reuse them once this returns.
    */
   write(bytes: Uint8Array): Promise<void> {
     return this.append(bytes) ?? resolved;
@@ -125,8 +140,19 @@ export class JobLog {
   }
 
   #take(bytes: Uint8Array): void {
-    if (this.#ahead.length === 0) this.#gatheredSinceMs = performance.now();
-    this.#ahead.push(bytes);
+    if (this.#gatheredBytes === 0) this.#gatheredSinceMs = performance.now();
+    for (let pos = 0; pos < bytes.length; ) {
+      this.#block ??= this.#free.pop() ?? Buffer.allocUnsafe(logBlockBytes);
+      const n = Math.min(bytes.length - pos, logBlockBytes - this.#blockUsed);
+      this.#block.set(n === bytes.length ? bytes : bytes.subarray(pos, pos + n), this.#blockUsed);
+      this.#blockUsed += n;
+      pos += n;
+      if (this.#blockUsed === logBlockBytes) {
+        this.#full.push(this.#block);
+        this.#block = null;
+        this.#blockUsed = 0;
+      }
+    }
     this.#gatheredBytes += bytes.length;
     if (this.#gatheredBytes >= logWriteBatchBytes) this.#stopGathering();
     this.#aheadBytes += bytes.length;
@@ -141,11 +167,20 @@ export class JobLog {
   async #drain(): Promise<void> {
     // Let the producer's synchronous writes of this turn join the first batch.
     await Promise.resolve();
-    while (this.#ahead.length > 0) {
+    while (this.#gatheredBytes > 0) {
       const waitMs = logWriteGatherMs - (performance.now() - this.#gatheredSinceMs);
       if (this.#gatheredBytes < logWriteBatchBytes && waitMs > 0 && !this.#closing && !this.#failed) await this.#gather(waitMs);
-      const batch = this.#ahead;
-      this.#ahead = [];
+      // The block being filled goes out with the batch; what comes next starts a new one.
+      const blocks = this.#full;
+      const batch: Uint8Array[] = blocks.slice();
+      this.#full = [];
+      if (this.#block !== null) {
+        batch.push(this.#block.subarray(0, this.#blockUsed));
+        blocks.push(this.#block);
+        this.#block = null;
+        this.#blockUsed = 0;
+      }
+      const batchBytes = this.#gatheredBytes;
       this.#gatheredBytes = 0;
       try {
         await writeAllv((group) => writevAsync(this.#fd, group), batch);
@@ -155,11 +190,14 @@ export class JobLog {
             if (r !== undefined) await r;
           }
         }
-        for (const b of batch) this.#aheadBytes -= b.length;
+        this.#aheadBytes -= batchBytes;
+        for (const b of blocks) this.#free.push(b);
       } catch (err) {
         this.#error = err;
         this.#failed = true;
-        this.#ahead = [];
+        this.#full = [];
+        this.#block = null;
+        this.#blockUsed = 0;
         this.#aheadBytes = 0;
         this.#gatheredBytes = 0;
       }
@@ -195,6 +233,7 @@ export class JobLog {
     this.#stopGathering();
     while (this.#draining) await this.#drained;
     closeSync(this.#fd);
+    this.#free = [];
     if (this.#failed) throw this.#error;
   }
 }

@@ -1,7 +1,11 @@
 import { Socket } from 'node:net';
 import { outputBatchBytes, outputBatchMs, outputReadBytesMin, outputSlabBytesMin } from './constants.js';
 
-/** What `pump` hands the output to; a promise means "full, wait" (see ProcessSpec.onOutput). */
+/**
+ * What `pump` hands the output to; a promise means "full, wait" (see ProcessSpec.onOutput).
+ * The bytes are valid only during the call: the pump reads the next output into the same
+ * memory, so a consumer that keeps bytes past its return (or past its first await) copies them.
+ */
 export type OutputConsumer = (bytes: Uint8Array) => void | Promise<void>;
 
 /**
@@ -11,9 +15,11 @@ export type OutputConsumer = (bytes: Uint8Array) => void | Promise<void>;
  * `outputBatchBytes` have come or the oldest has waited `outputBatchMs`; a quiet process's
  * line still goes out within a few milliseconds.
  *
- * Where this Node allows it, the socket reads straight into the batch buffers (`readIntoSlabs`):
- * no buffer allocated per read, no copy to join them. Otherwise reads arrive as 'data' events
- * and are joined with one copy.
+ * Where this Node allows it, the socket reads straight into one buffer that is reused batch
+ * after batch (`readIntoSlab`): no buffer allocated per read or per batch, no copy to join
+ * reads, so 50 MB of output leaves no garbage behind. That is why the bytes handed on are
+ * valid only during the call. Otherwise reads arrive as 'data' events and are joined with one
+ * copy.
  *
  * The stream pauses only while a promise `onOutput` returned is pending (the consumer is
  * full): a consumer that takes the bytes at once costs no promise per call, and output flows
@@ -61,7 +67,7 @@ export function pump(stream: Socket, onOutput: OutputConsumer): Promise<void> {
       if (gatheredBytes >= outputBatchBytes) deliver();
       else timer ??= setTimeout(deliver, outputBatchMs);
     };
-    const source = readIntoSlabs(stream, onRead, deliver) ?? readEvents(stream, onRead);
+    const source = readIntoSlab(stream, onRead, deliver) ?? readEvents(stream, onRead);
     const finish = (): void => {
       if (finishing) return;
       finishing = true;
@@ -120,29 +126,49 @@ function readEvents(stream: Socket, onRead: (gatheredBytes: number) => void): So
 }
 
 /**
- * Makes the socket read into slabs this module allocates, one after the other in each slab,
- * so a batch is a view of consecutive reads: what net.Socket's `onread` option does (the
- * same three fields, set as its constructor sets them), here on the socket child_process
- * made for stdout, which takes no such option. Null when this Node's sockets lack them.
- * A slab's size follows the output's pace: a quiet process pins little memory.
+ * Makes the socket read into a buffer this module allocates, one read after the other, so a
+ * batch is a view of consecutive reads: what net.Socket's `onread` option does (the same three
+ * fields, set as its constructor sets them), here on the socket child_process made for stdout,
+ * which takes no such option. Null when this Node's sockets lack them.
+ *
+ * Once a batch is handed on (onOutput has returned) its bytes are read over: the next read
+ * that finds nothing waiting starts again at the buffer's head. The buffer starts small, so a
+ * quiet process pins little memory; it grows to a batch and a read the first time output
+ * fills it before a batch is gathered.
  */
-function readIntoSlabs(stream: Socket, onRead: (gatheredBytes: number) => void, deliver: () => void): Source | null {
+function readIntoSlab(stream: Socket, onRead: (gatheredBytes: number) => void, deliver: () => void): Source | null {
   const fields = userBufferFields();
   const handle = (stream as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
   if (fields === null || typeof handle?.useUserBuffer !== 'function') return null;
   let slab = Buffer.allocUnsafe(outputSlabBytesMin);
-  /** The gathered bytes are slab[start, end). */
+  /** The gathered bytes are slab[start, end); the read in progress lands at `end`. */
   let start = 0;
   let end = 0;
   let stopped = false;
+  /**
+   * The buffer for the next read: node calls this after each read, once the callback has
+   * returned, and that read lands at the head of what it returns. (The handle's buffer can be
+   * changed only here: each `useUserBuffer` call adds a listener to the stream.)
+   */
   const next = (): Buffer => {
-    if (slab.length - end < outputReadBytesMin) {
-      // The slab is nearly full: hand on what it holds and start the next one, sized for
-      // the pace just seen (a full batch between two slabs means output flows fast).
-      const used = end;
-      deliver();
-      slab = Buffer.allocUnsafe(Math.min(outputBatchBytes + outputReadBytesMin, Math.max(outputSlabBytesMin, 2 * used)));
+    if (start === end) {
+      // Everything read was handed on, and the consumer is done with it: read over it.
       start = end = 0;
+    } else if (slab.length - end < outputReadBytesMin && start > 0) {
+      // A batch went out on its timer while the next read was pending: what came since moves
+      // to the head (a quiet process's few bytes), instead of the buffer filling up.
+      slab.copyWithin(0, start, end);
+      end -= start;
+      start = 0;
+    }
+    if (slab.length - end < outputReadBytesMin) {
+      // Full before a batch was gathered: output flows faster than this buffer holds, so it
+      // grows, once, to a batch and a read.
+      const grow = !stopped && slab.length < outputBatchBytes + outputReadBytesMin;
+      deliver();
+      // Handed on, or abandoned if the pump has failed (nothing takes output any more).
+      start = end = 0;
+      if (grow) slab = Buffer.allocUnsafe(outputBatchBytes + outputReadBytesMin);
     }
     return slab.subarray(end);
   };

@@ -13,7 +13,8 @@ export interface ProcessSpec {
   /**
    * Receives stdout and stderr interleaved exactly as the process wrote them (both are the
    * same pipe), raw bytes, in order. Awaited: a slow consumer slows the reader, and the
-   * process then blocks on its full pipe, so memory stays bounded.
+   * process then blocks on its full pipe, so memory stays bounded. The bytes are valid only
+   * during the call (the next output is read into the same memory): copy what you keep.
    */
   onOutput: (bytes: Uint8Array) => void | Promise<void>;
   /** Aborting ends the whole process group (SIGTERM, SIGKILL after the grace period). */

@@ -33,7 +33,9 @@ export interface JobEvents {
   onStepEnd?(e: StepEndEvent): void;
   /**
    * The job's log as it grows: exactly the bytes appended to the log file (step headers and
-   * trailers included), already masked, in order.
+   * trailers included), already masked, in order. The bytes are valid only during the call
+   * (the job log reuses its memory once they are handed on): a consumer that keeps them, or
+   * uses them after an await, copies them.
    */
   onOutput?(bytes: Uint8Array): void | Promise<void>;
 }

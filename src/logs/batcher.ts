@@ -22,6 +22,11 @@ export interface BatcherInit {
  * first byte has waited `chunkFlushMs`. Time is passed in
  * (no clock here); the caller arms a timer for `deadlineMs()` and calls `tick()` then.
  * Bytes pass through unchanged and in order, so concatenating the chunks gives the stream.
+ *
+ * Nothing of the caller's is kept: a write's bytes are valid only during `push` (the job log
+ * reuses its memory), so the bytes that wait for more are copied into the batcher's own buffer.
+ * A chunk's data is a view of the write or of that buffer, valid until the batcher's next call:
+ * whoever keeps a chunk longer copies it.
  */
 export class ChunkBatcher {
   readonly job: string;
@@ -31,7 +36,13 @@ export class ChunkBatcher {
   readonly #bytesMin: number;
   #seq: number;
   #offset: number;
-  #parts: Uint8Array[] = [];
+  /** The pending bytes are `#buffer[0, #pendingBytes)`; allocated when first needed. */
+  #buffer: Uint8Array | null = null;
+  /**
+   * The other buffer: a chunk cut from `#buffer` stays valid until the next call, while the
+   * same push may already gather the write's tail, so the two take turns.
+   */
+  #spare: Uint8Array | null = null;
   #pendingBytes = 0;
   /** When the oldest pending byte arrived; meaningful only while bytes are pending. */
   #pendingSinceMs = 0;
@@ -62,23 +73,33 @@ export class ChunkBatcher {
   }
 
   /**
-   * Takes the next bytes of the stream and returns the chunks now full. The batcher keeps
-   * views of `bytes` (a chunk made of one write is that write, not a copy), so the caller must
-   * not reuse the buffer; process output buffers never are.
+   * Takes the next bytes of the stream and returns the chunks now full. A chunk that is a
+   * piece of this write alone is that piece (a view, no copy): under fast output each write
+   * becomes a chunk as it is; only small writes (a line at a time) and tails are gathered.
    */
   push(bytes: Uint8Array, nowMs: number): LogChunk[] {
     const out: LogChunk[] = [];
     let pos = 0;
     while (pos < bytes.byteLength) {
-      if (this.#pendingBytes === 0) this.#pendingSinceMs = nowMs;
-      const take = Math.min(bytes.byteLength - pos, this.#bytesMax - this.#pendingBytes);
-      this.#parts.push(pos === 0 && take === bytes.byteLength ? bytes : bytes.subarray(pos, pos + take));
+      const left = bytes.byteLength - pos;
+      if (this.#pendingBytes === 0) {
+        this.#pendingSinceMs = nowMs;
+        // A piece cut by size, or at the write's end past chunkBytesMin (or at once with no
+        // time to wait): a chunk straight from the write.
+        const take = Math.min(left, this.#bytesMax);
+        if (take === this.#bytesMax || take >= this.#bytesMin || this.#flushMs === 0) {
+          out.push(this.#chunk(take === bytes.byteLength ? bytes : bytes.subarray(pos, pos + take)));
+          pos += take;
+          continue;
+        }
+      }
+      const take = Math.min(left, this.#bytesMax - this.#pendingBytes);
+      this.#buffer ??= new Uint8Array(this.#bytesMax);
+      this.#buffer.set(take === bytes.byteLength ? bytes : bytes.subarray(pos, pos + take), this.#pendingBytes);
       this.#pendingBytes += take;
       pos += take;
       if (this.#pendingBytes === this.#bytesMax) out.push(this.#cut());
     }
-    // Past chunkBytesMin a chunk ends with the write: under fast output each pipe read becomes
-    // a chunk as it is, with no copy; only small writes (a line at a time) are gathered.
     if (this.#pendingBytes >= this.#bytesMin || (this.#pendingBytes > 0 && nowMs - this.#pendingSinceMs >= this.#flushMs)) out.push(this.#cut());
     return out;
   }
@@ -99,14 +120,18 @@ export class ChunkBatcher {
     return this.#pendingBytes === 0 ? [] : [this.#cut()];
   }
 
+  /** Cuts the pending bytes; the next ones gather in the other buffer. */
   #cut(): LogChunk {
-    // One part is taken as it is: copying 50 MB of output costs more in GC than in memcpy.
-    const data = this.#parts.length === 1 ? this.#parts[0]! : concat(this.#parts, this.#pendingBytes);
+    const chunk = this.#chunk(this.#buffer!.subarray(0, this.#pendingBytes));
+    [this.#buffer, this.#spare] = [this.#spare, this.#buffer];
+    this.#pendingBytes = 0;
+    return chunk;
+  }
+
+  #chunk(data: Uint8Array): LogChunk {
     const chunk: LogChunk = { job: this.job, attempt: this.attempt, seq: this.#seq, offset: this.#offset, timeMs: this.#pendingSinceMs, data };
     this.#seq++;
     this.#offset += data.byteLength;
-    this.#parts = [];
-    this.#pendingBytes = 0;
     return chunk;
   }
 }

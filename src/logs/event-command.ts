@@ -127,7 +127,8 @@ export class EventCommandScanner {
     }
     this.#lineBytes += part.byteLength;
     if (this.#lineBytes > eventCommandLineBytesMax) return this.#drop();
-    this.#line.push(part.slice());
+    // A copy (`new Uint8Array` copies; a Buffer's slice would not): the bytes are valid only during push.
+    this.#line.push(new Uint8Array(part));
   }
 
   #drop(): void {

@@ -44,6 +44,18 @@ export const restCompressionLevel = 9;
 export const publishQueueBytesMax = 16 * MiB;
 
 /**
+ * The publisher copies queued chunks into pages of this size (see CopyPages): a chunk's bytes
+ * are valid only while it is handed over. Half a message, so a sent message frees its pages.
+ */
+export const publishPageBytes = 256 * KiB;
+
+/**
+ * Empty pages the publisher keeps for the next chunks: enough for the pages a message frees at
+ * once to be filled again, so a followed job flat out allocates none; 1 MiB at most, idle.
+ */
+export const publishSparePagesMax = 4;
+
+/**
  * While output flows fast (the previous message left less than this long ago), the publisher
  * waits up to this long for a message to fill: a few, larger messages instead of one per chunk
  * (50 MB printed flat out: ~100 messages instead of ~270 at 5 ms), for ~10 ms more lag.

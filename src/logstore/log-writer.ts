@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
-import { ChunkBatcher, chunkBytesMax as defaultChunkBytesMax, concat, encodeIndexRecords, type IndexRecord, type LogChunk, type LogEnd } from '../logs/index.js';
+import { ChunkBatcher, chunkBytesMax as defaultChunkBytesMax, encodeIndexRecords, type IndexRecord, type LogChunk, type LogEnd } from '../logs/index.js';
 import { CairnError, assert } from '../util/errors.js';
 import { logPaths, type LogPaths } from './paths.js';
 import { indexFlushMs, writeAheadBytesMax } from './constants.js';
@@ -9,7 +9,11 @@ import { Signal } from '../util/signal.js';
 
 /** Where a writer's chunks and end marker go besides the file (the gossip publisher, local followers). */
 export interface LogSink {
-  /** Chunks just cut and indexed, in order. Must not throw or block: it queues. */
+  /**
+   * Chunks just cut and indexed, in order. Must not throw or block: it queues. Their data is
+   * valid only during the call (it is a view of the job's output, whose memory is reused): a
+   * sink that keeps it copies it.
+   */
   chunks(chunks: readonly LogChunk[]): void;
   end(end: LogEnd): void;
 }
@@ -38,8 +42,8 @@ export interface LogWriterInit {
  * time to `<attempt>.idx`, and hands the chunks to its sinks. `end()` makes it all durable
  * and writes `<attempt>.end` with the file's SHA-256. Writes are taken ahead of the disk up
  * to `writeAheadBytesMax` and written in order, several per system call; past that the job
- * waits for the disk instead of filling memory. The writes taken in one turn of the event
- * loop are digested together, small ones joined into chunks of up to `chunkBytesMax`.
+ * waits for the disk instead of filling memory. Small writes are joined into chunks of up to
+ * `chunkBytesMax`. The bytes a caller passes are valid only during its call (see `append`).
  */
 export class LogWriter {
   readonly job: string;
@@ -54,13 +58,11 @@ export class LogWriter {
   readonly #hash: Hash = createHash('sha256');
   readonly #records: IndexRecord[] = [];
   #bytes = 0;
-  /** Bytes taken by write() and not yet written (see writeAheadBytesMax). */
+  /** Copies of the bytes taken by write() and not yet written (see writeAheadBytesMax). */
   #ahead: Uint8Array[] = [];
   #aheadTimes: number[] = [];
   #aheadBytes = 0;
   #draining = false;
-  /** External mode: a microtask will digest what `#ahead` holds. */
-  #digestQueued = false;
   #ending = false;
   #failed: unknown = null;
   readonly #roomSignal = new Signal();
@@ -155,9 +157,9 @@ export class LogWriter {
    * the background, several writes per system call when they come fast; the promise waits
    * only while more than `writeAheadBytesMax` bytes are not yet on disk (backpressure to the
    * job). A failed disk write fails this and every later call. In external mode (the bytes
-   * are in the file already) they are digested, indexed and published at the end of this
-   * turn of the event loop, with the other writes of the turn. The writer keeps `bytes` (no
-   * copy): the caller must not reuse the buffer.
+   * are in the file already) they are digested, indexed and published at once. The bytes are
+   * valid only during the call (the executor reuses its memory): the writer copies what it
+   * keeps, and hands its sinks views valid only during their call.
    */
   write(bytes: Uint8Array): Promise<void> {
     return this.append(bytes) ?? resolved;
@@ -165,39 +167,25 @@ export class LogWriter {
 
   /**
    * `write` for the hot path (the executor's onOutput, several times per batch it writes):
-   * undefined when the bytes were taken without waiting, so the caller awaits nothing and the
-   * writes of one turn are digested together.
+   * undefined when the bytes were taken without waiting, so the caller awaits nothing.
    */
   append(bytes: Uint8Array): Promise<void> | undefined {
     assert(this.#end === null && !this.#closed && !this.#ending, 'write to a finished log');
     if (this.#failed !== null) return Promise.reject(this.#failed);
     if (bytes.byteLength === 0) return undefined;
-    this.#ahead.push(bytes);
-    this.#aheadTimes.push(this.#now());
-    this.#aheadBytes += bytes.byteLength;
     if (this.#log === null) {
-      // External: the bytes are in the file already, so there is nothing to wait for.
-      if (!this.#digestQueued) {
-        this.#digestQueued = true;
-        queueMicrotask(() => {
-          this.#digestQueued = false;
-          this.#digestAhead();
-        });
-      }
+      // External: the bytes are in the file already, so there is nothing to wait for; and
+      // they are valid only during this call, so they are digested now.
+      this.#digest(bytes, this.#now());
+      this.#digested(bytes.byteLength);
       return undefined;
     }
+    // A copy (the bytes are valid only during this call), written and digested behind.
+    this.#ahead.push(new Uint8Array(bytes));
+    this.#aheadTimes.push(this.#now());
+    this.#aheadBytes += bytes.byteLength;
     this.#kick();
     return this.#aheadBytes > writeAheadBytesMax ? this.#room() : undefined;
-  }
-
-  /** Digests what was taken (in external mode, once it is in the file). */
-  #digestAhead(): void {
-    if (this.#ahead.length === 0) return;
-    const batch = this.#ahead;
-    const times = this.#aheadTimes;
-    this.#ahead = [];
-    this.#aheadTimes = [];
-    this.#aheadBytes -= this.#digest(batch, times);
   }
 
   /** Starts the background drain unless it runs. */
@@ -218,49 +206,42 @@ export class LogWriter {
   /** Writes, digests, indexes and publishes everything taken so far. */
   async #drain(): Promise<void> {
     if (this.#failed !== null) throw this.#failed;
-    if (this.#log === null) return this.#digestAhead();
+    const log = this.#log;
+    if (log === null) return;
     while (this.#ahead.length > 0) {
       const batch = this.#ahead;
       const times = this.#aheadTimes;
       this.#ahead = [];
       this.#aheadTimes = [];
-      const log = this.#log;
-      if (log !== null) await writeAllv((group) => log.writev(group), batch);
-      const batchBytes = this.#digest(batch, times);
+      await writeAllv((group) => log.writev(group), batch);
+      let batchBytes = 0;
+      for (let i = 0; i < batch.length; i++) {
+        this.#digest(batch[i]!, times[i]!);
+        batchBytes += batch[i]!.byteLength;
+      }
+      this.#digested(batchBytes);
       this.#aheadBytes -= batchBytes;
       this.#roomSignal.notify();
     }
   }
 
   /**
-   * Digests, indexes and publishes bytes now in the file; returns their size. Consecutive
-   * small writes are joined up to the chunk size first: pipe reads of a few KiB would
-   * otherwise make a chunk (an index record, a gossip entry) each.
+   * Digests, indexes and publishes one write now in the file. Its chunks go to the sinks
+   * before the next write is cut: a chunk's data is valid only until then (see ChunkBatcher).
    */
-  #digest(batch: readonly Uint8Array[], times: readonly number[]): number {
-    const chunks: LogChunk[] = [];
-    let batchBytes = 0;
-    let i = 0;
-    while (i < batch.length) {
-      // The first group tops up what the batcher holds, so chunks are cut on group ends.
-      const room = Math.max(1, this.#chunkBytesMax - this.#batcher.pendingBytes);
-      let size = batch[i]!.byteLength;
-      let j = i + 1;
-      while (j < batch.length && size + batch[j]!.byteLength <= room) size += batch[j++]!.byteLength;
-      const bytes = j === i + 1 ? batch[i]! : concat(batch.slice(i, j), size);
-      batchBytes += size;
-      this.#hash.update(bytes);
-      // A group carries the time of its first write, so chunk times say when the job printed.
-      for (const c of this.#batcher.push(bytes, times[i]!)) chunks.push(c);
-      i = j;
-    }
-    // Output flowing fast: the batch's tail ends a chunk rather than wait to be joined (a copy
-    // of the next batch's head) to what comes next.
-    if (batchBytes >= this.#chunkBytesMax) for (const c of this.#batcher.flush()) chunks.push(c);
-    this.#bytes += batchBytes;
-    this.#emit(chunks);
+  #digest(bytes: Uint8Array, timeMs: number): void {
+    this.#hash.update(bytes);
+    this.#bytes += bytes.byteLength;
+    // A chunk carries the time of its first write, so chunk times say when the job printed.
+    this.#emit(this.#batcher.push(bytes, timeMs));
+  }
+
+  /** After a batch of writes is digested: ends its last chunk if output flows fast, arms the timer. */
+  #digested(batchBytes: number): void {
+    // Output flowing fast: the batch's tail ends a chunk rather than wait to be joined (a copy)
+    // to what comes next, so the next batch is cut into views of itself.
+    if (batchBytes >= this.#chunkBytesMax) this.#emit(this.#batcher.flush());
     this.#arm();
-    return batchBytes;
   }
 
   async #room(): Promise<void> {

@@ -1,6 +1,7 @@
 import { encodeLogMessage, groupChunks, messageRawBytesMax, type Compress, type LogChunk, type LogEnd } from '../logs/index.js';
 import type { Network } from '../net/index.js';
-import { gossipCompressionLevel, logsTopic, publishLingerMs, publishQueueBytesMax as defaultQueueBytesMax } from './constants.js';
+import { gossipCompressionLevel, logsTopic, publishLingerMs, publishPageBytes, publishQueueBytesMax as defaultQueueBytesMax, publishSparePagesMax } from './constants.js';
+import { CopyPages, type CopyPage } from './copy-pages.js';
 import type { LogSink } from './log-writer.js';
 import { Signal, sleep } from '../util/signal.js';
 import { zstdCompressor } from './zstd.js';
@@ -30,14 +31,16 @@ export interface PublisherStats {
   unheard: number;
 }
 
-type Item = { chunk: LogChunk } | { end: LogEnd };
+/** A queued chunk's data is a copy in `page` (released once it is encoded or shed). */
+type Item = { chunk: LogChunk; page: CopyPage } | { end: LogEnd };
 
 /**
  * Gossips the chunks of the logs this node writes: a sink for LogWriter. Chunks queue up and
  * one pump sends them, packing whatever is waiting for the same attempt into messages of up
  * to `messageRawBytesMax` raw bytes, each compressed with zstd. A job never waits for it: when
  * the queue is full the oldest chunks are dropped from gossip (not from the file), and
- * followers fetch them as gaps.
+ * followers fetch them as gaps. A chunk's bytes are valid only while it is handed over, so the
+ * queue holds copies, in pages reused once their chunks are sent.
  */
 export class LogPublisher implements LogSink {
   readonly stats: PublisherStats = { messages: 0, bytes: 0, rawBytes: 0, droppedChunks: 0, failures: 0, unheard: 0 };
@@ -46,6 +49,7 @@ export class LogPublisher implements LogSink {
   readonly #compress: Compress;
   readonly #queueBytesMax: number;
   readonly #queue: Item[] = [];
+  readonly #copies = new CopyPages(publishPageBytes, publishSparePagesMax);
   #queuedBytes = 0;
   #pumping = false;
   #lastSendMs = -Infinity;
@@ -66,7 +70,9 @@ export class LogPublisher implements LogSink {
       return;
     }
     for (const chunk of chunks) {
-      this.#queue.push({ chunk });
+      // The chunk's data is valid only during this call (see LogSink): the queue keeps a copy.
+      const { data, page } = this.#copies.copy(chunk.data);
+      this.#queue.push({ chunk: { ...chunk, data }, page });
       this.#queuedBytes += chunk.data.byteLength;
     }
     this.#shed();
@@ -100,8 +106,9 @@ export class LogPublisher implements LogSink {
     while (this.#queuedBytes > this.#queueBytesMax) {
       const i = this.#queue.findIndex((it) => 'chunk' in it);
       if (i < 0) return;
-      const [it] = this.#queue.splice(i, 1);
-      this.#queuedBytes -= (it as { chunk: LogChunk }).chunk.data.byteLength;
+      const it = this.#queue.splice(i, 1)[0] as Extract<Item, { chunk: LogChunk }>;
+      this.#queuedBytes -= it.chunk.data.byteLength;
+      this.#copies.release(it.page);
       this.stats.droppedChunks++;
     }
   }
@@ -127,6 +134,7 @@ export class LogPublisher implements LogSink {
         if (sinceLastMs < this.#lingerMs && this.#queuedBytes < messageRawBytesMax) await sleep(this.#lingerMs - sinceLastMs);
         // Take the consecutive chunks of the same attempt that fit in one message.
         const batch: LogChunk[] = [];
+        const pages: CopyPage[] = [];
         let raw = 0;
         while (this.#queue.length > 0) {
           const it = this.#queue[0]!;
@@ -134,13 +142,17 @@ export class LogPublisher implements LogSink {
           if (batch.length > 0 && raw + it.chunk.data.byteLength > messageRawBytesMax) break;
           this.#queue.shift();
           batch.push(it.chunk);
+          pages.push(it.page);
           raw += it.chunk.data.byteLength;
           this.#queuedBytes -= it.chunk.data.byteLength;
         }
-        for (const group of groupChunks(batch)) {
-          const wire = encodeLogMessage({ kind: 'chunks', job: head.chunk.job, attempt: head.chunk.attempt, chunks: group }, this.#compress);
-          await this.#send(wire, group.reduce((n, c) => n + c.data.byteLength, 0));
-        }
+        // Encoded (compressed) at once, so the copies are released before the first send waits.
+        const wires = groupChunks(batch).map((group) => ({
+          wire: encodeLogMessage({ kind: 'chunks', job: head.chunk.job, attempt: head.chunk.attempt, chunks: group }, this.#compress),
+          raw: group.reduce((n, c) => n + c.data.byteLength, 0),
+        }));
+        for (const page of pages) this.#copies.release(page);
+        for (const { wire, raw: groupRaw } of wires) await this.#send(wire, groupRaw);
       }
     } finally {
       this.#pumping = false;

@@ -97,13 +97,19 @@ describe('JobLog', () => {
 });
 
 describe('StepOutput', () => {
-  it('masks a secret split across writes and drops ::add-mask:: lines before the file', async () => {
+  it('masks a secret split across writes and drops ::add-mask:: lines before the file, keeping none of the bytes it is handed', async () => {
     const file = join(dir, 'step.log');
     const log = JobLog.open(file);
     const secrets = new SecretSet();
     secrets.add('s3cr3t-value');
     const out = new StepOutput(log, secrets);
-    for (const w of ['a s3cr', '3t-val', 'ue b\n::add-mask::other\n', 'then oth', 'er here\n']) await out.push(Buffer.from(w));
+    for (const w of ['a s3cr', '3t-val', 'ue b\n::add-m', 'ask::other\n', 'then oth', 'er here\n']) {
+      // The executor reads the next output into the same memory once a call returns.
+      const piece = Buffer.from(w);
+      const wait = out.push(piece);
+      piece.fill(0x3a);
+      await wait;
+    }
     await out.flush();
     await log.close();
     expect(readFileSync(file, 'utf8')).toBe('a *** b\nthen *** here\n');

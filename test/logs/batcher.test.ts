@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ChunkBatcher, chunkBytesMax, chunkFlushMs, concat, type LogChunk } from '../../src/logs/index.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** Copies chunks, as a caller that keeps them past the batcher's next call must. */
+const kept = (cs: LogChunk[]): LogChunk[] => cs.map((c) => ({ ...c, data: new Uint8Array(c.data) }));
 
 describe('ChunkBatcher', () => {
   it('cuts by size at chunkBytesMax and numbers chunks with offsets', () => {
@@ -33,7 +35,7 @@ describe('ChunkBatcher', () => {
     expect(late.map((x) => new TextDecoder().decode(x.data))).toEqual(['cd']);
   });
 
-  it('takes a chunk made of one write as it is, and concatenates several', () => {
+  it('takes a chunk made of one write as it is, and joins several in its own buffer', () => {
     const b = new ChunkBatcher({ job: 'j', attempt: 0, chunkBytesMax: 4 });
     const whole = bytes('abcd');
     expect(b.push(whole, 0)[0]!.data).toBe(whole);
@@ -50,14 +52,17 @@ describe('ChunkBatcher', () => {
         fc.integer({ min: 0, max: 40 }),
         (writes, max, flushMs) => {
           const b = new ChunkBatcher({ job: 'j', attempt: 2, chunkBytesMax: max, chunkFlushMs: flushMs });
+          const stream = concat(writes.map(([w]) => w));
           const chunks: LogChunk[] = [];
           let now = 0;
           for (const [w, dt] of writes) {
             now += dt;
-            chunks.push(...b.tick(now), ...b.push(w, now));
+            chunks.push(...kept(b.tick(now)), ...kept(b.push(w, now)));
+            // The caller's bytes are valid only during push: the batcher must not have kept them.
+            w.fill(0xee);
           }
-          chunks.push(...b.flush());
-          expect(concat(chunks.map((c) => c.data))).toEqual(concat(writes.map(([w]) => w)));
+          chunks.push(...kept(b.flush()));
+          expect(concat(chunks.map((c) => c.data))).toEqual(stream);
           let offset = 0;
           chunks.forEach((c, i) => {
             expect(c.seq).toBe(i);

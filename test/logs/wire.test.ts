@@ -32,7 +32,8 @@ const end: LogEnd = { job: 'build-1', attempt: 2, seqEnd: 12, bytes: 3456, sha25
 
 function chunksOf(writes: Uint8Array[], max: number): LogChunk[] {
   const b = new ChunkBatcher({ job: 'build-1', attempt: 2, chunkBytesMax: max });
-  const out = writes.flatMap((w, i) => b.push(w, 1_700_000_000_000 + i));
+  // A chunk's data is valid until the batcher's next call: these are kept, so copied.
+  const out = writes.flatMap((w, i) => b.push(w, 1_700_000_000_000 + i).map((c) => ({ ...c, data: new Uint8Array(c.data) })));
   return [...out, ...b.flush()];
 }
 

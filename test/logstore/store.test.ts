@@ -17,7 +17,7 @@ describe('log store on one node', () => {
     const store = new LogStore({ root: join(dir, 'a') });
     const seen: LogChunk[] = [];
     let ended: LogEnd | undefined;
-    const sink: LogSink = { chunks: (cs) => seen.push(...cs), end: (e) => (ended = e) };
+    const sink: LogSink = { chunks: (cs) => seen.push(...cs.map((c) => ({ ...c, data: new Uint8Array(c.data) }))), end: (e) => (ended = e) };
     const writer = await store.open('job-1', 1, { sinks: [sink] });
     const printed: Buffer[] = [];
     const outcome = await runPrinter({ bytes: 2_000_000 }, (b) => {
@@ -103,17 +103,24 @@ describe('log store on one node', () => {
     expect((await collect(store.follow('job-4', 1))).data.equals(file)).toBe(true);
   });
 
-  it('external mode: the small writes of one turn are joined into chunks of up to chunkBytesMax; the index reaches the file by end()', async () => {
+  it('external mode: small writes are joined into chunks of up to chunkBytesMax, from input that is reused after each call; the index reaches the file by end()', async () => {
     const store = new LogStore({ root: join(dir, 'j') });
     const writer = await store.open('job-5', 1, { external: true, chunkBytesMax: 4096 });
     const seen: LogChunk[] = [];
-    writer.addSink({ chunks: (cs) => seen.push(...cs), end: () => undefined });
+    // Chunk data is valid only during the sink's call: a sink that keeps it copies it.
+    writer.addSink({ chunks: (cs) => seen.push(...cs.map((c) => ({ ...c, data: new Uint8Array(c.data) }))), end: () => undefined });
     const { appendFile } = await import('node:fs/promises');
-    // 40 writes of 300 bytes in one turn, as a job log hands on one batch of pipe reads.
+    // 40 writes of 300 bytes, as a job log hands on lines, all through one buffer that the
+    // caller overwrites after each call (as the executor reuses its output memory).
     const writes = Array.from({ length: 40 }, (_, i) => Buffer.from(`${String(i).padStart(3, '0')} `.repeat(75)));
     const all = Buffer.concat(writes);
     await appendFile(writer.file, all);
-    for (const w of writes) expect(writer.append(w)).toBeUndefined();
+    const reused = Buffer.alloc(300);
+    for (const w of writes) {
+      w.copy(reused);
+      expect(writer.append(reused)).toBeUndefined();
+      reused.fill(0xee);
+    }
     const end = await writer.end();
     // 12,000 bytes in chunks of 4,096 (not one per write, nor one per turn), then the rest at the end.
     expect(seen.map((c) => c.data.byteLength)).toEqual([4096, 4096, 3808]);
