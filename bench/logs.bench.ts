@@ -9,7 +9,9 @@
  *   (b) a process printing 50 MB through what a node does with a step's output (the
  *       executor's pipe, workflow-command scan and secret masking, the job's log file; the log
  *       service's index, digest, `::cairn-event` scan, zstd and gossip to a second libp2p node)
- *       against the same command writing to /dev/null. Target ≤ 1.15×.
+ *       against the same command writing to /dev/null. Target ≤ 1.15×. The headline has a
+ *       follower subscribed (the other node), so chunks are compressed and gossiped; a second
+ *       line is the common case, no follower anywhere, where the publisher sends nothing.
  *   (c) lag from a line printed to the same line arriving at a follower on another node,
  *       p50/p99, while the job prints as fast as it can. Target p99 ≤ 250 ms. Reported also
  *       as a ratio to chunkFlushMs.
@@ -72,6 +74,9 @@ while (written < total) {
 if (buf) fs.writeSync(1, buf);
 `;
 
+/** The log topic of the bench's job that nobody follows (see Pair.quiet). */
+const unheardTopic = 'cairn-bench/unheard-logs';
+
 /** Set in the environment of the child process that plays the other node (see startPeer). */
 const peerEnv = 'CAIRN_BENCH_LOGS_PEER';
 /** The other node has this long to start and join the gossip mesh. */
@@ -88,6 +93,11 @@ type FromPeer = { ready: string } | { lags: { first: number[]; last: number[] } 
 interface Pair {
   a: Network;
   la: LogService;
+  /**
+   * A second log service on `a` whose log topic no peer subscribes to: a job nobody follows,
+   * whose chunks the publisher neither compresses nor sends (not started: it only writes logs).
+   */
+  quiet: LogService;
   /** The other node's peer id. */
   peerId: string;
   /** Follows an attempt on the other node, from the owner `a`; resolves with its lag samples at the end. */
@@ -109,6 +119,7 @@ async function startPair(dir: string): Promise<Pair> {
   await a.start();
   const la = new LogService({ network: a, root: join(dir, 'a-logs'), sweepEveryMs: null });
   await la.start();
+  const quiet = new LogService({ network: a, root: join(dir, 'quiet-logs'), sweepEveryMs: null, logsTopic: unheardTopic });
   const init: PeerInit = { keyHex: Buffer.from(key).toString('hex'), join: a.addrs()[0]!, dir };
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
     env: { ...process.env, [peerEnv]: JSON.stringify(init) },
@@ -138,6 +149,7 @@ async function startPair(dir: string): Promise<Pair> {
     return {
       a,
       la,
+      quiet,
       peerId,
       follow: async (job, attempt) => {
         const answer = next();
@@ -210,8 +222,8 @@ async function runPeer(init: PeerInit): Promise<void> {
  * the step's scanner and masker into the job's log file, which hands it to the log service
  * (external mode: index, digest, custom events, gossip); then the log's end.
  */
-async function runLogged(pair: Pair, job: string, attempt: number, argv: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ outcome: ProcessOutcome; end: LogEnd }> {
-  const log = await pair.la.open(job, attempt, { external: true });
+async function runLogged(service: LogService, job: string, attempt: number, argv: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ outcome: ProcessOutcome; end: LogEnd }> {
+  const log = await service.open(job, attempt, { external: true });
   const secrets = new SecretSet();
   secrets.add(benchSecret);
   const file = JobLog.open(log.file, (b) => log.onOutput(b));
@@ -248,7 +260,7 @@ async function compressionRatio(dir: string, pair: Pair): Promise<void> {
     what = 'tsc --noEmit --extendedDiagnostics --listFiles on this repository';
   }
   const published = { ...pair.la.publisher.stats };
-  const { outcome, end } = await runLogged(pair, 'bench-build', 1, argv, cwd, { CARGO_TARGET_DIR: join(dir, 'target'), CARGO_TERM_COLOR: 'never' });
+  const { outcome, end } = await runLogged(pair.la, 'bench-build', 1, argv, cwd, { CARGO_TARGET_DIR: join(dir, 'target'), CARGO_TERM_COLOR: 'never' });
   await pair.la.publisher.flushed();
   const rawGossip = pair.la.publisher.stats.rawBytes - published.rawBytes;
   const wireGossip = pair.la.publisher.stats.bytes - published.bytes;
@@ -260,7 +272,8 @@ async function compressionRatio(dir: string, pair: Pair): Promise<void> {
   out(`    at rest (.log.zst, seekable, level 9): ${end.bytes} → ${atRest} = ${fmt(end.bytes / atRest)}× (target ≥ 5×)`);
 }
 
-type Mode = 'devnull' | 'pipe' | 'cairn';
+/** To /dev/null; the executor's pipe into nothing; as a step with its log, followed; the same, followed by no one. */
+type Mode = 'devnull' | 'pipe' | 'cairn' | 'unfollowed';
 
 interface RunCost {
   wallMs: number;
@@ -298,7 +311,8 @@ const cpuMs = (): number => {
 
 /**
  * One run of the printer: to /dev/null (the baseline), through the executor's pipe into
- * nothing (what the pipe alone costs), or as a node runs a step (see runLogged).
+ * nothing (what the pipe alone costs), or as a node runs a step (see runLogged), with a
+ * follower on the other node or with none.
  */
 async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise<RunCost> {
   const gen = join(dir, 'printer.cjs');
@@ -311,9 +325,10 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   const c0 = cpuMs();
   const t0 = performance.now();
   let r;
-  if (mode === 'cairn') {
-    r = (await runLogged(pair, 'bench-print', n, argv, dir)).outcome;
-    await pair.la.publisher.flushed();
+  if (mode === 'cairn' || mode === 'unfollowed') {
+    const service = mode === 'cairn' ? pair.la : pair.quiet;
+    r = (await runLogged(service, 'bench-print', n, argv, dir)).outcome;
+    await service.publisher.flushed();
   } else {
     r = await startProcess({ argv, cwd: dir, env: env(), onOutput: () => {} }).done;
   }
@@ -333,10 +348,11 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
 /** (b) 50 MB through cairn vs to /dev/null. */
 async function throughput(dir: string, pair: Pair): Promise<void> {
   await writeFile(join(dir, 'printer.cjs'), printerSource.replace('process.argv[1]', 'process.argv[2]'));
-  const runs: Record<Mode, RunCost[]> = { devnull: [], pipe: [], cairn: [] };
+  const runs: Record<Mode, RunCost[]> = { devnull: [], pipe: [], cairn: [], unfollowed: [] };
   const before = { ...pair.la.publisher.stats };
+  const unheardBefore = pair.quiet.publisher.stats.unheard;
   for (let i = 0; i < throughputRuns; i++) {
-    for (const mode of ['devnull', 'pipe', 'cairn'] as const) runs[mode].push(await printRun(dir, pair, i, mode));
+    for (const mode of ['devnull', 'pipe', 'cairn', 'unfollowed'] as const) runs[mode].push(await printRun(dir, pair, i, mode));
   }
   const s = pair.la.publisher.stats;
   const m = (mode: Mode, f: (r: RunCost) => number): number => median(runs[mode].map(f));
@@ -349,13 +365,16 @@ async function throughput(dir: string, pair: Pair): Promise<void> {
   out(`    the gossip receiver (the other node's process, same 2 cores) meanwhile: ${fmt(m('pipe', (r) => r.peerCpuMs), 0)} ms CPU idle, ${fmt(m('cairn', (r) => r.peerCpuMs), 0)} ms during a cairn run`);
   out(`    major GCs in this process per run: /dev/null ${m('devnull', (r) => r.majorGcs)}, pipe only ${m('pipe', (r) => r.majorGcs)}, cairn ${m('cairn', (r) => r.majorGcs)}`);
   out(`    gossip ${s.messages - before.messages} messages, ${fmt((s.rawBytes - before.rawBytes) / Math.max(1, s.bytes - before.bytes))}× compressed, ${s.droppedChunks - before.droppedChunks} chunks shed`);
+  const q = pair.quiet.publisher.stats;
+  if (q.messages > 0) throw new Error('the unfollowed job was published: a peer subscribed to its topic');
+  out(`    followed by no one (the common case: no compression, no gossip; ${q.unheard - unheardBefore} chunks unheard): wall ${fmt(wall('unfollowed'), 0)} ms = ${fmt(wall('unfollowed') / wall('devnull'))}× /dev/null; CPU ${fmt(cpu('unfollowed'), 0)} ms; log pipeline alone ${fmt(m('unfollowed', (r) => r.ourCpuMs) - m('pipe', (r) => r.ourCpuMs), 0)} ms; major GCs ${m('unfollowed', (r) => r.majorGcs)}`);
 }
 
 /** (c) Lag from print to a follower on the other node, while the job prints flat out. */
 async function lag(dir: string, pair: Pair): Promise<void> {
   const gen = join(dir, 'printer.cjs');
   const follow = pair.follow('bench-lag', 1);
-  const { end } = await runLogged(pair, 'bench-lag', 1, [process.execPath, gen, String(lagBytes)], dir);
+  const { end } = await runLogged(pair.la, 'bench-lag', 1, [process.execPath, gen, String(lagBytes)], dir);
   const { first: lags, last: lastLine } = await follow;
   out(`(c) lag print → follower on the other node (another process), ${end.bytes / 1e6} MB printed flat out, ${end.seqEnd} chunks, first line of each chunk (its oldest):`);
   out(`    p50 ${fmt(percentile(lags, 50), 1)} ms, p99 ${fmt(percentile(lags, 99), 1)} ms, max ${fmt(Math.max(...lags), 1)} ms (target p99 ≤ 250 ms: ${fmt(percentile(lags, 99) / 250)}× of it); newest line of each chunk p50 ${fmt(percentile(lastLine, 50), 1)} ms`);
