@@ -1,4 +1,5 @@
 import { attemptReportsMax, type AttemptReport, type Command, type CommandResult } from '../src/cluster/index.js';
+import { trace, tracing } from '../src/util/trace.js';
 
 /** A batch is retried this many times when no leader took it (a leader change may drop one). */
 const reportTriesMax = 5;
@@ -78,6 +79,7 @@ export class AttemptReporter {
 
   private async send(batch: Pending[]): Promise<void> {
     const cmd: Command = { kind: 'AttemptReports', node: this.node, reports: batch.map((p) => p.report) };
+    if (tracing) trace('report-batch', { jobs: batch.map((p) => p.report.job) });
     let res: CommandResult = { ok: false, code: 'NO_LEADER', message: 'not sent', data: {} };
     for (let i = 0; i < reportTriesMax; i++) {
       res = await this.propose(cmd);

@@ -110,6 +110,7 @@ export class StateHost {
       if (env.requestId !== null) {
         const w = this.waiters.get(env.requestId);
         if (w) {
+          if (tracing) trace('applied-own', { requestId: env.requestId });
           clearTimeout(w.timer);
           this.waiters.delete(env.requestId);
           w.resolve(out.result);
