@@ -1,7 +1,7 @@
 import { CairnError, assert } from '../util/errors.js';
 import { checkLogId, type LogChunk, type LogEnd } from './chunk.js';
 import { concat } from './batcher.js';
-import { messageChunksMax, messageRawBytesMax, rangeReplyRawBytesMax } from './constants.js';
+import { messageBytesMax, messageChunksMax, messageRawBytesMax, rangeReplyRawBytesMax } from './constants.js';
 import { ByteReader, ByteWriter } from './varint.js';
 
 /**
@@ -128,6 +128,35 @@ export function decodeRangeReply(bytes: Uint8Array, decompress: Decompress): Ran
   const end = hasEnd === 1 ? readEnd(r, job, attempt) : null;
   const chunks = readChunks(r, job, attempt, decompress, rangeReplyRawBytesMax);
   return { job, attempt, chunks, tipSeq, end };
+}
+
+/** A gossip message of chunks, and the raw bytes it carries. */
+export interface EncodedChunks {
+  wire: Uint8Array;
+  rawBytes: number;
+}
+
+/**
+ * Encodes one attempt's consecutive chunks as gossip messages: groups of at most `rawBytesMax`
+ * raw bytes (see groupChunks), each compressed. A group whose message would exceed
+ * `messageBytesMax` (output that does not compress: archives, binary) is split in halves until
+ * the halves fit; a lone chunk always fits.
+ */
+export function encodeChunkMessages(job: string, attempt: number, chunks: readonly LogChunk[], compress: Compress, rawBytesMax = messageRawBytesMax): EncodedChunks[] {
+  const out: EncodedChunks[] = [];
+  const encode = (group: LogChunk[]): void => {
+    const wire = encodeLogMessage({ kind: 'chunks', job, attempt, chunks: group }, compress);
+    if (wire.byteLength > messageBytesMax && group.length > 1) {
+      const half = Math.ceil(group.length / 2);
+      encode(group.slice(0, half));
+      encode(group.slice(half));
+      return;
+    }
+    assert(wire.byteLength <= messageBytesMax, `a message of one chunk is ${wire.byteLength} bytes, over ${messageBytesMax}`);
+    out.push({ wire, rawBytes: group.reduce((n, c) => n + c.data.byteLength, 0) });
+  };
+  for (const group of groupChunks(chunks, rawBytesMax)) encode(group);
+  return out;
 }
 
 /**

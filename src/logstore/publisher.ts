@@ -1,4 +1,4 @@
-import { encodeLogMessage, groupChunks, messageRawBytesMax, type Compress, type LogChunk, type LogEnd } from '../logs/index.js';
+import { encodeChunkMessages, encodeLogMessage, messageBytesMax, messageRawBytesMax, type Compress, type LogChunk, type LogEnd } from '../logs/index.js';
 import type { Network } from '../net/index.js';
 import { gossipCompressionLevel, logsTopic, publishLingerMs, publishPageBytes, publishQueueBytesMax as defaultQueueBytesMax, publishSparePagesMax } from './constants.js';
 import { CopyPages, type CopyPage } from './copy-pages.js';
@@ -37,7 +37,8 @@ type Item = { chunk: LogChunk; page: CopyPage } | { end: LogEnd };
 /**
  * Gossips the chunks of the logs this node writes: a sink for LogWriter. Chunks queue up and
  * one pump sends them, packing whatever is waiting for the same attempt into messages of up
- * to `messageRawBytesMax` raw bytes, each compressed with zstd. A job never waits for it: when
+ * to `messageRawBytesMax` raw bytes, each compressed with zstd (fewer when the output does not
+ * compress, so a message stays within `messageBytesMax`). A job never waits for it: when
  * the queue is full the oldest chunks are dropped from gossip (not from the file), and
  * followers fetch them as gaps. A chunk's bytes are valid only while it is handed over, so the
  * queue holds copies, in pages reused once their chunks are sent.
@@ -53,6 +54,12 @@ export class LogPublisher implements LogSink {
   #queuedBytes = 0;
   #pumping = false;
   #lastSendMs = -Infinity;
+  /**
+   * Raw bytes the next message gathers: `messageRawBytesMax` while output compresses well;
+   * after output that does not, what such output fits in `messageBytesMax`, so it is not
+   * compressed in vain before being split (see encodeChunkMessages).
+   */
+  #rawBudget = messageRawBytesMax;
   readonly #lingerMs: number;
   readonly #idle = new Signal();
 
@@ -131,7 +138,7 @@ export class LogPublisher implements LogSink {
         // Output flowing fast: wait a moment so the message fills up (fewer, larger messages
         // cost far less than many small ones); a quiet job's chunk still goes out at once.
         const sinceLastMs = performance.now() - this.#lastSendMs;
-        if (sinceLastMs < this.#lingerMs && this.#queuedBytes < messageRawBytesMax) await sleep(this.#lingerMs - sinceLastMs);
+        if (sinceLastMs < this.#lingerMs && this.#queuedBytes < this.#rawBudget) await sleep(this.#lingerMs - sinceLastMs);
         // Take the consecutive chunks of the same attempt that fit in one message.
         const batch: LogChunk[] = [];
         const pages: CopyPage[] = [];
@@ -139,7 +146,7 @@ export class LogPublisher implements LogSink {
         while (this.#queue.length > 0) {
           const it = this.#queue[0]!;
           if (!('chunk' in it) || it.chunk.job !== head.chunk.job || it.chunk.attempt !== head.chunk.attempt) break;
-          if (batch.length > 0 && raw + it.chunk.data.byteLength > messageRawBytesMax) break;
+          if (batch.length > 0 && raw + it.chunk.data.byteLength > this.#rawBudget) break;
           this.#queue.shift();
           batch.push(it.chunk);
           pages.push(it.page);
@@ -147,12 +154,10 @@ export class LogPublisher implements LogSink {
           this.#queuedBytes -= it.chunk.data.byteLength;
         }
         // Encoded (compressed) at once, so the copies are released before the first send waits.
-        const wires = groupChunks(batch).map((group) => ({
-          wire: encodeLogMessage({ kind: 'chunks', job: head.chunk.job, attempt: head.chunk.attempt, chunks: group }, this.#compress),
-          raw: group.reduce((n, c) => n + c.data.byteLength, 0),
-        }));
+        const messages = encodeChunkMessages(head.chunk.job, head.chunk.attempt, batch, this.#compress, this.#rawBudget);
         for (const page of pages) this.#copies.release(page);
-        for (const { wire, raw: groupRaw } of wires) await this.#send(wire, groupRaw);
+        this.#rawBudget = nextRawBudget(raw, messages.reduce((n, m) => n + m.wire.byteLength, 0));
+        for (const m of messages) await this.#send(m.wire, m.rawBytes);
       }
     } finally {
       this.#pumping = false;
@@ -171,4 +176,14 @@ export class LogPublisher implements LogSink {
       this.stats.failures++;
     }
   }
+}
+
+/**
+ * The raw bytes of the next message, from how well the last batch compressed: as many as fit
+ * in half of `messageBytesMax` at that ratio (room for output that compresses less well), at
+ * least what fits uncompressed, at most `messageRawBytesMax`.
+ */
+function nextRawBudget(rawBytes: number, wireBytes: number): number {
+  const fit = Math.floor((rawBytes / Math.max(1, wireBytes)) * (messageBytesMax / 2));
+  return Math.min(messageRawBytesMax, Math.max(messageBytesMax / 2, fit));
 }

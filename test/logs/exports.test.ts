@@ -20,6 +20,7 @@ it('pins the public exports of src/logs', () => {
     'decodeRangeRequest',
     'decodeSeekTable',
     'dispatchEvent',
+    'encodeChunkMessages',
     'encodeEvent',
     'encodeIndexRecords',
     'encodeLogMessage',

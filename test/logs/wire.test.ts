@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { compress, decompress } from 'zstd-napi';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import {
   decodeLogMessage,
   decodeRangeReply,
   decodeRangeRequest,
+  encodeChunkMessages,
   encodeLogMessage,
   encodeRangeReply,
   encodeRangeRequest,
@@ -60,15 +62,28 @@ describe('log wire codec', () => {
     );
   });
 
-  it('keeps every message far below the gossip limit, even incompressible', () => {
-    let x = 12345;
-    const noise = new Uint8Array(3 * messageRawBytesMax).map(() => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
-    const groups = groupChunks(chunksOf([noise], 64 * 1024));
-    expect(groups.length).toBe(3);
-    for (const g of groups) {
-      const wire = encodeLogMessage({ kind: 'chunks', job: 'build-1', attempt: 2, chunks: g }, zc);
-      expect(wire.byteLength).toBeLessThanOrEqual(messageBytesMax);
-      expect(wire.byteLength).toBeLessThan(gossipMessageBytesMax / 3);
+  it('keeps every message below the gossip limit: output that does not compress goes in more, smaller messages', () => {
+    const noise = new Uint8Array(randomBytes(3 * messageRawBytesMax));
+    const text = new TextEncoder().encode('compiling src/module.ts ... ok\n'.repeat(Math.ceil((3 * messageRawBytesMax) / 31)));
+    for (const [data, messagesMin, messagesMax] of [
+      [noise, 7, 16],
+      [text, 3, 4],
+    ] as const) {
+      const chunks = chunksOf([data], 64 * 1024);
+      const messages = encodeChunkMessages('build-1', 2, chunks, zc);
+      expect(messages.length).toBeGreaterThanOrEqual(messagesMin);
+      expect(messages.length).toBeLessThanOrEqual(messagesMax);
+      const back: LogChunk[] = [];
+      for (const m of messages) {
+        expect(m.wire.byteLength).toBeLessThanOrEqual(messageBytesMax);
+        expect(m.wire.byteLength).toBeLessThan(gossipMessageBytesMax);
+        const msg = decodeLogMessage(m.wire, zd);
+        if (msg.kind !== 'chunks') throw new Error('kind');
+        expect(m.rawBytes).toBe(msg.chunks.reduce((n, c) => n + c.data.byteLength, 0));
+        back.push(...msg.chunks);
+      }
+      expect(back.map((c) => c.seq)).toEqual(chunks.map((c) => c.seq));
+      expect(concat(back.map((c) => c.data))).toEqual(data);
     }
   });
 

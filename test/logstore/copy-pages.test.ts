@@ -38,8 +38,8 @@ describe('CopyPages', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    for (let step = 0; step < 5000; step++) {
-      if (live.length > 0 && next(3) === 0) {
+    for (let step = 0; step < 3000; step++) {
+      if (live.length > 0 && next(2) === 0) {
         const [gone] = live.splice(next(live.length), 1);
         pages.release(gone!.copy.page);
       } else {
@@ -48,7 +48,8 @@ describe('CopyPages', () => {
         live.push({ copy: pages.copy(src), want });
         src.fill(0);
       }
-      for (const l of live) expect([...l.copy.data]).toEqual(l.want);
+      const changed = live.filter((l) => l.copy.data.length !== l.want.length || l.want.some((b, i) => l.copy.data[i] !== b));
+      expect(changed).toEqual([]);
     }
   });
 });
