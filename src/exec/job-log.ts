@@ -45,10 +45,11 @@ const resolved = Promise.resolve();
  * background child may still write while the next step runs) and written behind the job:
  * they are copied into reused blocks, gathered for up to `logWriteGatherMs` (or
  * `logWriteBatchBytes`), and whatever arrives while a write is in flight goes out with the
- * next one, in one system call, then to `onOutput` in the same order (each block's bytes are
- * valid only during that call, as everywhere on the output path). So a fast producer costs a few large writes instead of one
- * thread-pool round trip per pipe read, and it only waits (on the promise `write` returns)
- * once `logWriteAheadBytesMax` bytes are not yet written and passed on.
+ * next one, in one system call, then to `onOutput` in the same order (a block's bytes are
+ * valid only during that call, as everywhere on the output path). So a fast producer costs a
+ * few large writes instead of one thread-pool round trip per pipe read, and it only waits (on
+ * the promise `write` returns) once `logWriteAheadBytesMax` bytes are not yet written and
+ * passed on.
  */
 export class JobLog {
   readonly file: string;
