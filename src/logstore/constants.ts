@@ -50,10 +50,14 @@ export const publishQueueBytesMax = 16 * MiB;
 export const publishPageBytes = 256 * KiB;
 
 /**
- * Empty pages the publisher keeps for the next chunks: enough for the pages a message frees at
- * once to be filled again, so a followed job flat out allocates none; 1 MiB at most, idle.
+ * Empty pages the publisher keeps for the next chunks: as many as its queue may fill, so a
+ * followed job flat out, whose queue swells and drains, allocates pages only to its high-water
+ * mark; they are let go once the publisher is idle (publishPagesIdleMs).
  */
-export const publishSparePagesMax = 4;
+export const publishSparePagesMax = publishQueueBytesMax / publishPageBytes;
+
+/** The publisher lets its spare pages go once it has had nothing to send for this long. */
+export const publishPagesIdleMs = 1_000;
 
 /**
  * While output flows fast (the previous message left less than this long ago), the publisher

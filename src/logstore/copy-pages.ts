@@ -18,7 +18,7 @@ export interface PagedCopy {
  * the other into pages that are filled again once every copy in them is released. Copying
  * 50 MB of output into fresh arrays costs more in garbage collection than in memcpy; here a
  * fast job's chunks cycle through the few pages its queue needs. At most `spareMax` empty
- * pages are kept for the next burst; the rest go to the garbage collector.
+ * pages are kept for the next burst, until `trim()`; the rest go to the garbage collector.
  */
 export class CopyPages {
   readonly #pageBytes: number;
@@ -56,6 +56,12 @@ export class CopyPages {
     // The page being filled starts over; a page already left behind becomes a spare.
     if (page === this.#page) page.used = 0;
     else this.#keep(page.bytes);
+  }
+
+  /** Lets the spare pages go (nothing is being copied for a while); live copies stay valid. */
+  trim(): void {
+    this.#spare.length = 0;
+    if (this.#page !== null && this.#page.live === 0) this.#page = null;
   }
 
   #keep(bytes: Uint8Array): void {

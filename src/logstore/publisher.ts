@@ -1,6 +1,6 @@
 import { encodeChunkMessages, encodeLogMessage, messageBytesMax, messageRawBytesMax, type Compress, type LogChunk, type LogEnd } from '../logs/index.js';
 import type { Network } from '../net/index.js';
-import { gossipCompressionLevel, logsTopic, publishLingerMs, publishPageBytes, publishQueueBytesMax as defaultQueueBytesMax, publishSparePagesMax } from './constants.js';
+import { gossipCompressionLevel, logsTopic, publishLingerMs, publishPageBytes, publishPagesIdleMs, publishQueueBytesMax as defaultQueueBytesMax, publishSparePagesMax } from './constants.js';
 import { CopyPages, type CopyPage } from './copy-pages.js';
 import type { LogSink } from './log-writer.js';
 import { Signal, sleep } from '../util/signal.js';
@@ -51,6 +51,8 @@ export class LogPublisher implements LogSink {
   readonly #queueBytesMax: number;
   readonly #queue: Item[] = [];
   readonly #copies = new CopyPages(publishPageBytes, publishSparePagesMax);
+  /** Lets the spare pages go once nothing has been sent for publishPagesIdleMs. */
+  #trimTimer: NodeJS.Timeout | undefined;
   #queuedBytes = 0;
   #pumping = false;
   #lastSendMs = -Infinity;
@@ -123,6 +125,8 @@ export class LogPublisher implements LogSink {
   #kick(): void {
     if (this.#pumping) return;
     this.#pumping = true;
+    clearTimeout(this.#trimTimer);
+    this.#trimTimer = undefined;
     void this.#pump();
   }
 
@@ -161,6 +165,8 @@ export class LogPublisher implements LogSink {
       }
     } finally {
       this.#pumping = false;
+      this.#trimTimer = setTimeout(() => this.#copies.trim(), publishPagesIdleMs);
+      this.#trimTimer.unref();
       this.#idle.notify();
     }
   }

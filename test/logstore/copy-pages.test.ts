@@ -28,6 +28,13 @@ describe('CopyPages', () => {
     expect(e.data.buffer).toBe(a.data.buffer);
     expect([...d.data]).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
     expect([...e.data]).toEqual([6, 6, 6, 6, 6]);
+    // Trimmed, it keeps no spare: empty pages go to the garbage collector, live copies stay.
+    pages.release(d.page);
+    pages.trim();
+    const f = pages.copy(new Uint8Array(6).fill(5));
+    expect(f.data.buffer).not.toBe(c.data.buffer);
+    expect(f.data.buffer).not.toBe(e.data.buffer);
+    expect([...e.data]).toEqual([6, 6, 6, 6, 6]);
   });
 
   it('property: interleaved copies and releases never change a live copy', () => {
