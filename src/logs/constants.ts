@@ -32,11 +32,13 @@ export const messageRawBytesMax = 2 * MiB;
 export const messageChunksMax = 4096;
 
 /**
- * Encoded size a log message may reach: below the network's 1 MiB gossip maximum
- * (`gossipMessageBytesMax`), with room for its envelope. Chunks whose message would be larger
- * (output that does not compress) are sent in several messages (see encodeChunkMessages).
+ * Encoded size a log message may reach: half the network's 1 MiB gossip maximum
+ * (`gossipMessageBytesMax`), so a message stays far below it even when gossipsub answers an
+ * IWANT with two messages in one frame. Text compresses 10-30×, so its messages are far
+ * smaller; chunks whose message would be larger (output that does not compress: archives,
+ * binary) are sent in several messages (see encodeChunkMessages).
  */
-export const messageBytesMax = 1 * MiB - 64 * KiB;
+export const messageBytesMax = 512 * KiB;
 
 /** Raw bytes in one reply of the `log-range` repair protocol: a resuming follower catches up 4 MiB per round trip. */
 export const rangeReplyRawBytesMax = 4 * MiB;
