@@ -153,7 +153,7 @@ export async function startDaemon(config: NodeConfig): Promise<Daemon> {
     },
     log,
   });
-  jobHost = new JobHost({ node: config.name, logsDir: layout.logs, workDir: layout.work, propose: (cmd) => proposer.propose(cmd), log, openLog: (job, attempt) => logService.open(job, attempt, { external: true }) });
+  jobHost = new JobHost({ node: config.name, workDir: layout.work, propose: (cmd) => proposer.propose(cmd), log, openLog: (job, attempt) => logService.open(job, attempt, { external: true }) });
 
   // Members' addresses come from the replicated state, so every node can dial every other.
   // Followers only talk to each other once the leader is gone: keep a connection to every member

@@ -21,11 +21,13 @@ export const runningReportDelayMs = 100;
 
 export interface JobHostInit {
   node: string;
-  logsDir: string;
   workDir: string;
   propose(cmd: Command): Promise<CommandResult>;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
-  /** Opens the attempt's log: the local file is the record; its chunks are gossiped as they come. */
+  /**
+   * Opens the attempt's log in external mode (the executor writes the file through
+   * `writer.fd`): the local file is the record; its chunks are gossiped as they come.
+   */
   openLog(job: string, attempt: number): Promise<AttemptLog>;
   /** How long an attempt's running report waits (runningReportDelayMs unless told). */
   runningReportDelayMs?: number;
@@ -36,11 +38,6 @@ interface Running {
   done: Promise<void>;
   /** Its process has ended and its report is on the way (the state may already show it ended). */
   ending: boolean;
-}
-
-/** Where an attempt's log lives on the node that runs it (SPEC.md: logs/<job>/). */
-export function attemptLogFile(logsDir: string, job: string, attempt: number): string {
-  return join(logsDir, job, `${attempt}.log`);
 }
 
 /**
@@ -122,15 +119,20 @@ export class JobHost {
     for (const r of this.running.values()) r.abort.abort(new Error(reason));
   }
 
-  /** Takes directories from the pool and renames them to the attempt's own `base`. */
-  private checkOut(base: string): { pooled: JobDirs; dirs: JobDirs } {
+  /**
+   * Takes directories from the pool and renames them to the attempt's own `base`; `exist`
+   * says whether that worked (else runJob makes them).
+   */
+  private checkOut(base: string): { pooled: JobDirs; dirs: JobDirs; exist: boolean } {
     const pooled = this.dirs.take();
+    const dirs = { root: base, workspace: join(base, basename(pooled.workspace)), tempDir: join(base, basename(pooled.tempDir)) };
     try {
       renameSync(pooled.root, base);
-    } catch {
-      // A fresh slot has no directory yet: runJob makes it.
+      return { pooled, dirs, exist: true };
+    } catch (err) {
+      this.init.log.warn({ err, dir: pooled.root }, 'could not move a job directory into place: the job makes its own');
+      return { pooled, dirs, exist: false };
     }
-    return { pooled, dirs: { root: base, workspace: join(base, basename(pooled.workspace)), tempDir: join(base, basename(pooled.tempDir)) } };
   }
 
   /** Moves an ended attempt's directory back into the pool, to be emptied and used again. */
@@ -186,27 +188,23 @@ export class JobHost {
     };
     if (e.source) workStarted();
     const base = join(this.init.workDir, `${e.job}-${e.attempt}`);
-    const { pooled, dirs } = this.checkOut(base);
+    const { pooled, dirs, exist } = this.checkOut(base);
     const sourceDir = join(base, 'src');
     let result: JobResult | null = null;
     let error: string | null = null;
-    // Set once the log service has opened its side (see `opening`).
-    let log = null as AttemptLog | null;
+    let log: AttemptLog | null = null;
     let logDigest: string | null = null;
-    // The executor writes the file; the log service indexes, digests and gossips what it writes.
-    // The log service opens its side while the first step starts (its files are thread-pool
-    // round trips and new inodes): output that comes first waits for it, in order.
-    const logFile = attemptLogFile(this.init.logsDir, e.job, e.attempt);
-    const opening = this.init.openLog(e.job, e.attempt).then((l) => {
-      log = l;
-      trace('attempt-log-opened', { job: e.job });
-      return l;
-    });
-    opening.catch(() => undefined);
     try {
-      // The log's directory is made by whichever opens the log first (the executor or the log service).
+      // The log service makes the log's files before this returns (a job's first output
+      // waits for them); the executor writes the file through the service's descriptor, and
+      // the service indexes, digests and gossips what it writes. No log, no run: it is the record.
+      log = await this.init.openLog(e.job, e.attempt).catch((err: unknown) => {
+        throw new Error(`the job's log could not be opened: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      trace('attempt-log-opened', { job: e.job });
+      const attemptLog = log;
       if (e.source) {
-        await Promise.all([opening, mkdir(sourceDir, { recursive: true })]);
+        await mkdir(sourceDir, { recursive: true });
         await cloneSource(e.source.repo, e.source.ref, sourceDir, signal);
       }
       const needs: Record<string, NeedResult> = {};
@@ -216,7 +214,9 @@ export class JobHost {
         instance: e.instance,
         workspace: dirs.workspace,
         tempDir: dirs.tempDir,
-        logFile,
+        dirsExist: exist,
+        logFile: attemptLog.file,
+        logFd: attemptLog.writer.fd,
         sourceDir,
         needs,
         inputs: e.inputs,
@@ -228,12 +228,7 @@ export class JobHost {
             trace('attempt-step-start', { job: e.job });
             workStarted();
           },
-          onOutput: (bytes) => {
-            if (log !== null) return log.onOutput(bytes);
-            // The bytes are valid only during this call (JobEvents.onOutput): a copy waits for the log.
-            const copy = new Uint8Array(bytes);
-            return opening.then((l) => l.onOutput(copy));
-          },
+          onOutput: (bytes) => attemptLog.onOutput(bytes),
         },
       });
     } catch (err) {
@@ -241,9 +236,7 @@ export class JobHost {
     }
     ended();
     trace('attempt-ran', { job: e.job });
-    await opening.catch((err: unknown) => {
-      error ??= `the job's log could not be opened: ${err instanceof Error ? err.message : String(err)}`;
-    });
+    // After runJob, whose log has stopped writing: the service syncs and closes the file.
     if (log !== null) logDigest = await log.end().then((end) => end.sha256, () => null);
     trace('attempt-log-ended', { job: e.job });
     const status: AttemptStatus = result === null ? 'failed' : toStatus(result.conclusion);

@@ -1,4 +1,4 @@
-import { readdirSync, truncateSync, unlinkSync, type Dirent } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commandFilesDir, isStepScriptName } from './run-step.js';
@@ -33,12 +33,23 @@ export class JobDirPool {
     this.#root = root;
   }
 
-  /** Empty directories for a job: emptied ones when there are, else new paths (runJob creates them). */
+  /**
+   * Empty directories for a job, which exist (so runJob need not make them: `dirsExist`):
+   * emptied ones when there are, else new ones.
+   */
   take(): JobDirs {
     const free = this.#free.pop();
     if (free !== undefined) return free;
     const root = join(this.#root, String(this.#created++));
-    return { root, workspace: join(root, 'work'), tempDir: join(root, 'temp') };
+    const dirs = { root, workspace: join(root, 'work'), tempDir: join(root, 'temp') };
+    try {
+      mkdirSync(root, { recursive: true });
+      mkdirSync(dirs.workspace);
+      mkdirSync(dirs.tempDir);
+    } catch {
+      // The job finds them missing and makes them itself (runJob without `dirsExist`), or fails to.
+    }
+    return dirs;
   }
 
   /**
@@ -79,11 +90,18 @@ export async function emptyJobDirs(dirs: JobDirs): Promise<void> {
     trees.push(rm(path, { recursive: true, force: true }));
   };
   try {
+    let kept = 0;
     for (const e of entriesOf(dirs.root)) {
       const path = join(dirs.root, e.name);
       if (!e.isDirectory()) unlinkSync(path);
       else if (path === dirs.tempDir) emptyTempDir(path, removeTree);
       else emptyDir(path, removeTree);
+      if (e.isDirectory() && (path === dirs.workspace || path === dirs.tempDir)) kept++;
+    }
+    // The next job's executor does not make them (see take): one the job removed is made again.
+    if (kept < 2) {
+      mkdirSync(dirs.workspace, { recursive: true });
+      mkdirSync(dirs.tempDir, { recursive: true });
     }
   } catch (err) {
     // No removal may be left unobserved; the first error is the one that counts.
@@ -106,16 +124,24 @@ function emptyDir(dir: string, removeTree: (path: string) => void): void {
 function emptyTempDir(dir: string, removeTree: (path: string) => void): void {
   for (const e of entriesOf(dir)) {
     const path = join(dir, e.name);
-    if (e.isFile() && isStepScriptName(e.name)) truncateSync(path, 0);
+    if (e.isFile() && isStepScriptName(e.name)) truncate(path);
     else if (e.isDirectory() && e.name === commandFilesDir) {
       for (const f of entriesOf(path)) {
-        if (f.isFile()) truncateSync(join(path, f.name), 0);
+        if (f.isFile()) truncate(join(path, f.name));
         else if (f.isDirectory()) removeTree(join(path, f.name));
         else unlinkSync(join(path, f.name));
       }
     } else if (e.isDirectory()) removeTree(path);
     else unlinkSync(path);
   }
+}
+
+/**
+ * Empties a file, keeping its inode: two syscalls (truncateSync takes three: open,
+ * ftruncate, close). A symbolic link a job put in the file's place is not followed.
+ */
+function truncate(path: string): void {
+  closeSync(openSync(path, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW));
 }
 
 /** A directory's entries; none when it does not exist (a job skipped before it made its directories). */

@@ -54,6 +54,8 @@ const resolved = Promise.resolve();
 export class JobLog {
   readonly file: string;
   readonly #fd: number;
+  /** Whether close() closes the file (the log opened it itself). */
+  readonly #ownsFd: boolean;
   readonly #onOutput: ((bytes: Uint8Array) => void | Promise<void>) | undefined;
   /** Full blocks taken and not yet being written, in order; `#block` follows them. */
   #full: Buffer[] = [];
@@ -82,19 +84,36 @@ export class JobLog {
   #lastByte = newline;
   #bytes = 0;
 
-  private constructor(file: string, fd: number, onOutput: ((bytes: Uint8Array) => void | Promise<void>) | undefined) {
+  private constructor(file: string, fd: number, ownsFd: boolean, onOutput: ((bytes: Uint8Array) => void | Promise<void>) | undefined) {
     this.file = file;
     this.#fd = fd;
+    this.#ownsFd = ownsFd;
     this.#onOutput = onOutput;
   }
 
   /**
-   * Creates (or truncates) the file. Synchronous on purpose: two small syscalls cost less
-   * than a round trip through libuv's thread pool when many jobs start at once.
+   * Creates (or truncates) the file, and its directory if missing. Synchronous on purpose:
+   * a syscall or two cost less than a round trip through libuv's thread pool when many jobs
+   * start at once.
    */
   static open(file: string, onOutput?: (bytes: Uint8Array) => void | Promise<void>): JobLog {
-    mkdirSync(dirname(file), { recursive: true });
-    return new JobLog(file, openSync(file, 'w'), onOutput);
+    let fd: number;
+    try {
+      fd = openSync(file, 'w');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(dirname(file), { recursive: true });
+      fd = openSync(file, 'w');
+    }
+    return new JobLog(file, fd, true, onOutput);
+  }
+
+  /**
+   * Writes into `file` through `fd`, which its owner opened (the node's log service, which
+   * indexes and publishes what `onOutput` is handed) and closes after `close()`.
+   */
+  static attach(file: string, fd: number, onOutput?: (bytes: Uint8Array) => void | Promise<void>): JobLog {
+    return new JobLog(file, fd, false, onOutput);
   }
 
   /** Bytes taken so far (written, or about to be). */
@@ -228,12 +247,12 @@ export class JobLog {
   }
 
 
-  /** Waits for every queued write, closes the file, and throws the first write error if any. */
+  /** Waits for every queued write, closes the file (if the log opened it), and throws the first write error if any. */
   async close(): Promise<void> {
     this.#closing = true;
     this.#stopGathering();
     while (this.#draining) await this.#drained;
-    closeSync(this.#fd);
+    if (this.#ownsFd) closeSync(this.#fd);
     this.#free = [];
     if (this.#failed) throw this.#error;
   }

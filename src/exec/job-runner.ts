@@ -47,9 +47,11 @@ export async function runJob(spec: JobRunSpec): Promise<JobResult> {
   try {
     // Synchronous: a handful of small syscalls, cheaper than thread-pool round trips when
     // many jobs start at once on a busy machine.
-    mkdirSync(spec.workspace, { recursive: true });
-    mkdirSync(spec.tempDir, { recursive: true });
-    log = JobLog.open(spec.logFile, spec.events?.onOutput);
+    if (spec.dirsExist !== true) {
+      mkdirSync(spec.workspace, { recursive: true });
+      mkdirSync(spec.tempDir, { recursive: true });
+    }
+    log = spec.logFd === undefined ? JobLog.open(spec.logFile, spec.events?.onOutput) : JobLog.attach(spec.logFile, spec.logFd, spec.events?.onOutput);
   } catch (err) {
     return { ...result, outcome: 'failure', conclusion: 'failure', error: `could not set up the job: ${messageOf(err)}`, durationMs: performance.now() - t0 };
   }

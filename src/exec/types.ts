@@ -44,12 +44,19 @@ export interface JobEvents {
 export interface JobRunSpec {
   pipeline: Pipeline;
   instance: JobInstance;
-  /** GITHUB_WORKSPACE; created if missing. The caller owns it (and removes it). */
+  /** GITHUB_WORKSPACE; created if missing (unless `dirsExist`). The caller owns it (and removes it). */
   workspace: string;
-  /** RUNNER_TEMP: script files and step files; created if missing. */
+  /** RUNNER_TEMP: script files and step files; created if missing (unless `dirsExist`). */
   tempDir: string;
-  /** The job's log file; created (or truncated). */
+  /** `workspace` and `tempDir` exist (a JobDirPool's): the executor does not make them. */
+  dirsExist?: boolean;
+  /** The job's log file; created (or truncated), unless `logFd` is given. */
   logFile: string;
+  /**
+   * `logFile` already open for writing, by its owner (the node's log service): the executor
+   * writes through it and leaves it open, so the file is opened once for both.
+   */
+  logFd?: number;
   /**
    * The project the pipeline belongs to: `actions/checkout` copies its working tree, and
    * `uses: ./path` is looked up here when the workspace does not hold it.

@@ -27,7 +27,7 @@ export interface LogServiceInit {
 }
 
 export interface AttemptLogOptions {
-  /** The executor writes the file (its `logFile` = `log.file`); see LogWriterInit.external. */
+  /** The executor writes the file (its `logFile` = `log.file`, `logFd` = `log.writer.fd`); see LogWriterInit.external. */
   external?: boolean;
   /** Publish `::cairn-event name::data` lines as custom events (default true). */
   customEvents?: boolean;
@@ -110,7 +110,7 @@ export class LogService {
     await this.#sweeping?.catch(() => undefined);
   }
 
-  /** Starts the log of an attempt this node runs. */
+  /** Starts the log of an attempt this node runs (its files are made before this returns: see LogWriter.open). */
   async open(job: string, attempt: number, opts: AttemptLogOptions = {}): Promise<AttemptLog> {
     const writer = await this.store.open(job, attempt, { sinks: [this.publisher], ...(opts.external === undefined ? {} : { external: opts.external }) });
     const scanner = opts.customEvents === false ? null : new EventCommandScanner(nativeFind);

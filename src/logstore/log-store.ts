@@ -45,11 +45,14 @@ export class LogStore {
     this.#now = init.now ?? Date.now;
   }
 
-  /** Starts the log of an attempt this node runs. */
+  /**
+   * Starts the log of an attempt this node runs. Its files are made before this returns (see
+   * LogWriter.open); the promise only carries a refusal as a rejection.
+   */
   async open(job: string, attempt: number, opts: OpenLogOptions = {}): Promise<LogWriter> {
     const key = logKey(job, attempt);
     if (this.#live.has(key)) throw new CairnError('CONFLICT', `the log of ${job} attempt ${attempt} is already open`, { job, attempt });
-    const writer = await LogWriter.open({ root: this.root, job, attempt, now: this.#now, ...opts });
+    const writer = LogWriter.open({ root: this.root, job, attempt, now: this.#now, ...opts });
     this.#live.set(key, writer);
     this.#opened.notify();
     const forget = (): void => {

@@ -17,10 +17,11 @@ function scratch(): string {
   return t.dir;
 }
 
+/** Runs a job in a pool's directories, as the node's job host does: the executor does not make them. */
 async function runIn(dirs: JobDirs, yaml: string, source: string): Promise<JobResult> {
   const pipeline = parsePipeline(yaml, 'dirs.yml');
   const instance = planPipeline(pipeline, { inputs: {} }).instances[0]!;
-  return runJob({ pipeline, instance, workspace: dirs.workspace, tempDir: dirs.tempDir, logFile: join(source, `${Math.random()}.log`), sourceDir: source, needs: {} });
+  return runJob({ pipeline, instance, workspace: dirs.workspace, tempDir: dirs.tempDir, dirsExist: true, logFile: join(source, `${Math.random()}.log`), sourceDir: source, needs: {} });
 }
 
 /** Every path under `dir` with its inode number. */
@@ -84,6 +85,30 @@ describe('JobDirPool', () => {
     void pool.give(again);
     await pool.close();
     expect(readdirSync(join(root, 'pool'))).toEqual([]);
+  });
+
+  it('makes the workspace and temp directory again when a job removed them, and the next job has its step files', async () => {
+    const root = scratch();
+    const pool = new JobDirPool(join(root, 'pool'));
+    const first = pool.take();
+    expect(statSync(first.workspace).isDirectory() && statSync(first.tempDir).isDirectory()).toBe(true);
+    const removing = `jobs:\n  one:\n    steps:\n      - run: echo "v=one" >> "$GITHUB_OUTPUT" && echo x > "$RUNNER_TEMP/stale"\n      - run: cd / && rm -rf "$GITHUB_WORKSPACE" "$RUNNER_TEMP"\n`;
+    expect((await runIn(first, removing, root)).conclusion).toBe('success');
+    expect(existsSync(first.workspace) || existsSync(first.tempDir)).toBe(false);
+    await pool.give(first);
+    const again = pool.take();
+    expect(again).toEqual(first);
+    expect(readdirSync(again.workspace)).toEqual([]);
+    expect(readdirSync(again.tempDir)).toEqual([]);
+    const second = await runIn(
+      again,
+      `jobs:\n  two:\n    outputs:\n      v: \${{ steps.s.outputs.v }}\n    steps:\n      - id: s\n        run: |\n          test -f "$GITHUB_OUTPUT" && test ! -s "$GITHUB_OUTPUT" && test -f "$GITHUB_ENV" && test ! -e "$RUNNER_TEMP/stale"\n          echo "v=two" >> "$GITHUB_OUTPUT"\n`,
+      root,
+    );
+    expect(second.conclusion, second.error).toBe('success');
+    expect(second.outputs).toEqual({ v: 'two' });
+    await pool.give(again);
+    await pool.close();
   });
 
   it('gives new directories while the given-back ones are still being emptied', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,32 @@ describe('JobLog', () => {
     await log.write(Buffer.from('first\n'));
     expect(await writeUntilRefused(log)).toMatchObject({ message: 'sink broke' });
     await expect(log.close()).rejects.toThrow('sink broke');
+  });
+
+  it('open() makes the directory the file needs, and truncates a file that is there', async () => {
+    const file = join(dir, 'new', 'er', 'made.log');
+    const first = JobLog.open(file);
+    await first.write(Buffer.from('a longer first life\n'));
+    await first.close();
+    const again = JobLog.open(file);
+    await again.write(Buffer.from('second\n'));
+    await again.close();
+    expect(readFileSync(file, 'utf8')).toBe('second\n');
+  });
+
+  it('attach() writes through a descriptor its owner opened, and leaves it open for the owner to close', async () => {
+    const file = join(dir, 'attached.log');
+    const fd = openSync(file, 'w');
+    const handed: string[] = [];
+    const log = JobLog.attach(file, fd, (b) => void handed.push(Buffer.from(b).toString()));
+    await log.write(Buffer.from('through the owner\n'));
+    log.note('a line of its own', new SecretSet());
+    await log.close();
+    expect(readFileSync(file, 'utf8')).toBe('through the owner\na line of its own\n');
+    expect(handed.join('')).toBe('through the owner\na line of its own\n');
+    // Still open: the owner syncs and closes it after the job.
+    expect(fstatSync(fd).size).toBe(Buffer.byteLength('through the owner\na line of its own\n'));
+    closeSync(fd);
   });
 
   it.runIf(existsSync('/dev/full'))('reports a full disk to later writes and to close()', async () => {

@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { readFile, readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decompress } from 'zstd-napi';
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore, compressLog, defaultRetention, sweepLogs, type LogSink } from '../../src/logstore/index.js';
 import { chunkBytesMax, decodeIndexRecords, type LogChunk, type LogEnd } from '../../src/logs/index.js';
 import { CairnError } from '../../src/util/errors.js';
+import { JobLog } from '../../src/exec/job-log.js';
 import { collect, range, runPrinter, sha256, tempDir } from './helpers.js';
 
 describe('log store on one node', () => {
@@ -101,6 +103,27 @@ describe('log store on one node', () => {
     const file = await readFile(writer.file);
     expect(end.sha256).toBe(sha256(file));
     expect((await collect(store.follow('job-4', 1))).data.equals(file)).toBe(true);
+  });
+
+  it('external mode: the executor writes through the writer\'s own descriptor (one open of the file); end() syncs and closes it; a later attempt opens beside a finished one', async () => {
+    const store = new LogStore({ root: join(dir, 'x') });
+    const writer = await store.open('job-6', 1, { external: true });
+    const jobLog = JobLog.attach(writer.file, writer.fd, (b) => writer.append(b));
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i}\n`);
+    for (const l of lines) await jobLog.write(Buffer.from(l));
+    await jobLog.close();
+    // The executor is done and the file is still open: the writer makes it durable.
+    expect(fstatSync(writer.fd).size).toBe(Buffer.byteLength(lines.join('')));
+    const end = await writer.end();
+    expect(await readFile(writer.file, 'utf8')).toBe(lines.join(''));
+    expect(end).toMatchObject({ bytes: Buffer.byteLength(lines.join('')), sha256: sha256(Buffer.from(lines.join(''))) });
+    expect(JSON.parse(await readFile(writer.paths.end, 'utf8'))).toEqual(end);
+    expect((await readdir(join(dir, 'x', 'job-6'))).sort()).toEqual(['1.end', '1.idx', '1.log']);
+    // Attempt 2 of the same job on this node: its directory exists, attempt 1's marker does not stop it.
+    const second = await store.open('job-6', 2, { external: true });
+    await second.end();
+    expect((await readdir(join(dir, 'x', 'job-6'))).sort()).toEqual(['1.end', '1.idx', '1.log', '2.end', '2.idx', '2.log']);
+    await expect(store.open('job-6', 2)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('external mode: small writes are joined into chunks of up to chunkBytesMax, from input that is reused after each call; the index reaches the file by end()', async () => {

@@ -3,7 +3,7 @@
  * disagree (a start or a stop that never reached the node) and the heartbeat's reconcile puts
  * it right. The state machine is the pure one, applied here as a committed log would be.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,6 @@ function setUp(node = 'n1', logs: TestNode = nodes[0]!, runningReportDelayMs?: n
   h.join(node);
   const host = new JobHost({
     node,
-    logsDir: join(dir, node, 'logs'),
     workDir: join(dir, node, 'work'),
     // Proposals are applied at once, as a committed entry would be.
     propose: async (cmd) => h.apply(cmd).result,
@@ -79,6 +78,28 @@ describe('JobHost.reconcile', () => {
     expect(h.job('1.1').state).toBe('cancelled');
     expect(warnings).toContain('attempt report refused');
   }, 40_000);
+});
+
+describe('JobHost without a log', () => {
+  it('does not run an attempt whose log cannot be opened (the log is the record) and reports it failed', async () => {
+    const h = new Harness();
+    h.join('n4');
+    const host = new JobHost({
+      node: 'n4',
+      workDir: join(dir, 'n4', 'work'),
+      propose: async (cmd) => h.apply(cmd).result,
+      log: { info: () => undefined, warn: () => undefined },
+      openLog: () => Promise.reject(new Error('no space left for the log')),
+    });
+    const marker = join(dir, 'n4-ran');
+    h.submit(planOf(`touch ${marker}`));
+    host.start(lastStart(h));
+    await waitFor('the attempt to end', () => h.job('1.1').state === 'failed', 10_000);
+    expect(h.job('1.1').attempts[0]).toMatchObject({ state: 'failed', reason: expect.stringContaining("the job's log could not be opened: no space left for the log") });
+    expect(existsSync(marker)).toBe(false);
+    await host.drain(1000);
+    await host.close();
+  }, 20_000);
 });
 
 describe('JobHost reports', () => {
