@@ -110,8 +110,10 @@ export class LogWriter {
    * Creates (or truncates) the attempt's files; CONFLICT if the attempt already has an end
    * marker. Synchronous on purpose: a job's first output waits for these files, and on a
    * busy node each thread-pool round trip waited for milliseconds (a queue behind other
-   * nodes' fsyncs, and a wake-up on a loaded CPU: ~23 ms for the four it took), while the
-   * three syscalls cost ~0.2 ms each (each makes an inode, see JobDirPool).
+   * nodes' fsyncs, and a wake-up on a loaded CPU: ~23 ms p50 for the four it took), while
+   * the three syscalls take ~0.2 ms each on a quiet disk and ~1 ms on one that has just
+   * freed many inodes (each makes one, see JobDirPool). Making them ahead in the thread
+   * pool instead took them off the main thread but cost more CPU per job in all.
    */
   static open(init: LogWriterInit): LogWriter {
     const paths = logPaths(init.root, init.job, init.attempt);
