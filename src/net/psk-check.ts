@@ -7,8 +7,8 @@ import { pnetProtector } from './pnet-protector.js';
  * same key: with different keys each side decrypts noise, and the handshake that follows can
  * wait for a random-length message until its timeout (seconds). So each side first sends a
  * fixed 16-byte marker under the pnet cipher and checks the one it receives: a node with
- * another key is refused on its first bytes, and the log says why. The marker costs no
- * round trip; it travels with the nonce each side sends anyway.
+ * another key is refused on its first bytes, and the log says why. The protocol and the
+ * marker's timing are in pnet-protector.ts.
  */
 
 const marker = new TextEncoder().encode('/cairn/psk-ok/1\n');
