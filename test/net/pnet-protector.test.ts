@@ -225,7 +225,7 @@ describe('pnet protector', () => {
       ours(generateClusterKey(), refused).protect(socketConn(dialer)),
       ours(generateClusterKey(), refused).protect(socketConn(listener)),
     ]);
-    // A refusal, not the handshake timeout: the marker came with the nonce.
+    // A refusal, not the handshake timeout: each marker follows its nonce at once.
     expect(a).toMatchObject({ status: 'rejected', reason: { message: refusal } });
     expect(b).toMatchObject({ status: 'rejected', reason: { message: refusal } });
     expect(refused.sort()).toEqual(ports.map((port) => `/ip4/127.0.0.1/tcp/${port} ${refusal}`).sort());
