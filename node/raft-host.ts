@@ -7,9 +7,15 @@ import type { Wal } from '../src/wal/index.js';
 import { trace, tracing } from '../src/util/trace.js';
 
 /**
- * Raft timing of a node. A tick is 50 ms: heartbeats every 2 ticks (100 ms, as etcd), an
- * election timeout of 20–40 ticks (1–2 s, as etcd's default), and, when the leader's
- * connection drops, a pre-vote after at most 3 ticks (the core's fast-failover input).
+ * Raft timing of a node. A tick is 50 ms: heartbeats every 5 ticks (250 ms), an election
+ * timeout of 20–40 ticks (1–2 s, as etcd's default), and, when the leader's connection drops,
+ * a pre-vote after at most 3 ticks (the core's fast-failover input).
+ *
+ * etcd sends heartbeats every 100 ms; ours are rarer because a crashed leader is found by its
+ * closed connection, not by missed heartbeats, and a commit advance is sent at once rather than
+ * with the next heartbeat. A timeout still spans 4–8 heartbeats. Heartbeats and their answers
+ * were most of an idle cluster's messages: at 250 ms the leader scavenges 37 % less often (400 →
+ * 250 minor GCs in 120 s idle) and uses 2.5–2.7 % of a core instead of 3.3–3.7 % (bench (d)).
  */
 export const tickMs = 50;
 /**
@@ -17,7 +23,7 @@ export const tickMs = 50;
  * loop waits for the apply queue (backpressure), so a slow store cannot grow memory unbounded.
  */
 export const applyQueueEntriesMax = 4096;
-export const heartbeatIntervalTicks = 2;
+export const heartbeatIntervalTicks = 5;
 export const electionTimeoutTicks = 20;
 /**
  * Log compaction, as etcd does it: after this many entries applied since the last snapshot, the
