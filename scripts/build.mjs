@@ -115,8 +115,6 @@ const lazyOnly = ['ajv', 'ajv-formats', 'fast-json-stringify', '@fastify/ajv-com
 const editDependencies = {
   name: 'cairn-dependency-edits',
   setup(b) {
-    // pnet's cipher: src/net/xsalsa20-stream.ts in place of the xsalsa20 package (see there).
-    b.onResolve({ filter: /^xsalsa20$/ }, () => ({ path: resolve('src/net/xsalsa20-stream.ts') }));
     // mortice (libp2p's peer-store locks) shares its locks with cluster workers and worker threads
     // through node:cluster and node:worker_threads, both loaded at import; the daemon is one
     // process, which is what mortice's single-process (React Native) build is for.

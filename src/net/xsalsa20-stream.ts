@@ -1,9 +1,9 @@
 import { hsalsa, salsa20 } from '@noble/ciphers/salsa.js';
 
 /**
- * The `xsalsa20` package's streaming interface (what @libp2p/pnet calls: `xsalsa20(nonce, key)`
- * then `update(input, output?)` per chunk) over @noble/ciphers' XSalsa20. The build puts it in
- * place of that package (scripts/build.mjs): the package's fast path is WebAssembly, which costs
+ * The `xsalsa20` package's streaming interface (`xsalsa20(nonce, key)` then `update(input,
+ * output?)` per chunk, what @libp2p/pnet uses) over @noble/ciphers' XSalsa20, for the cluster
+ * key's cipher (pnet-protector.ts). Not the package itself: its fast path is WebAssembly, which costs
  * every node ~4.5 MiB of the executable's pages (V8's WebAssembly compilers), and its plain
  * JavaScript is slower than noble's (25 against 57–70 MiB/s under the daemon's Maglev top tier).
  * A stream may carry 2^32 - 1 blocks of 64 bytes (256 GiB), noble's counter limit; past that
