@@ -67,20 +67,28 @@ export class Proposer {
         if (res.ok || res.code !== 'NO_LEADER') return res;
         continue;
       }
-      this.stateHost.cancelWait(requestId);
       const member = this.raft.isMember();
       if (member) {
         // No leader yet (an election is on): propose the moment one is known.
         const changed = this.leaderChange(noLeaderRetryMs);
         const got = await changed.promise;
         changed.cancel();
-        if (got === 'changed') continue;
+        if (got === 'changed') {
+          this.stateHost.cancelWait(requestId);
+          continue;
+        }
       }
       const viaPeer = await this.viaPeer(bytes);
       if (viaPeer !== null && (viaPeer.ok || viaPeer.code !== 'NO_LEADER')) {
-        // Applied elsewhere; give our own copy of the log a moment to catch up too.
-        return viaPeer;
+        // Applied on the peer: answer once it is applied here too (the same entry reaches this
+        // node's log), or a caller that reads its own write back from this node's state (submit
+        // answers with the new job's view) finds nothing. Seen in bench (c): a submit during a
+        // failover answered 404 for the run it had just created. If this node does not apply it
+        // within the try (not a member yet, cut off), the peer's answer stands.
+        const local = await wait;
+        return local.ok || local.code !== 'NO_LEADER' ? local : viaPeer;
       }
+      this.stateHost.cancelWait(requestId);
       if (!member) await new Promise((r2) => setTimeout(r2, noLeaderRetryMs));
     }
     return { ok: false, code: 'NO_LEADER', message: `no leader accepted the command within ${deadlineMs} ms`, data: {} };
