@@ -55,6 +55,14 @@ const meshSettleMs = 3_000;
 /** (d): quiet time after forming, then the measured window. */
 const idleSettleMs = 5_000;
 const idleWindowMs = 10_000;
+/**
+ * An idle node still allocates (heartbeats, gossip upkeep) and tiers up its hot functions, and
+ * V8 collects the old generation only every few minutes at that rate: RSS rises by a few MiB
+ * over the first minutes. So (d) also samples RSS this often over this much longer and reports
+ * the highest reading, which is what an idle node settles around, not just its first seconds.
+ */
+const longIdleSampleMs = 5_000;
+const longIdleMs = 90_000;
 /** Raft's election timeout in node/raft-host.ts (20 ticks of 50 ms): etcd's peer figure is read against its own 1 s. */
 const electionTimeoutMs = 1000;
 
@@ -185,6 +193,8 @@ interface FailoverTrial {
   acceptedMs: number;
   /** One user's submit, fired at the moment of the kill and left to finish on its own. */
   userMs: number;
+  /** Why the user's submit was not accepted, when it was not. */
+  userFailure?: string;
 }
 
 async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
@@ -207,11 +217,13 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
     }
   })();
   let userMs = Number.NaN;
-  const user = api(survivors[0]!.apiUrl, '/v1/jobs', { pipeline: trivial(), file: 't.yml' }, failoverGiveUpMs + 5000)
+  let userFailure: string | undefined;
+  const user = api<{ error?: { code?: string; message?: string } }>(survivors[0]!.apiUrl, '/v1/jobs', { pipeline: trivial(), file: 't.yml' }, failoverGiveUpMs + 5000)
     .then((res) => {
       if (res.status === 201) userMs = performance.now() - t0;
+      else userFailure = `HTTP ${res.status} after ${fmt(performance.now() - t0, 0)} ms: ${JSON.stringify(res.body?.error ?? res.body)}`;
     })
-    .catch(() => undefined);
+    .catch((e: unknown) => void (userFailure = `${String(e)} after ${fmt(performance.now() - t0, 0)} ms`));
   const inFlight: Array<Promise<void>> = [];
   for (let k = 0; Number.isNaN(acceptedMs) && performance.now() - t0 < failoverGiveUpMs; k++) {
     const s = survivors[k % survivors.length]!;
@@ -241,7 +253,7 @@ async function oneFailover(cluster: TestCluster): Promise<FailoverTrial> {
     }
   }
   await cluster.startNode(leader.spec);
-  return { leaderSeenMs, acceptedMs, userMs };
+  return { leaderSeenMs, acceptedMs, userMs, ...(userFailure === undefined ? {} : { userFailure }) };
 }
 
 // ---- (b) throughput -------------------------------------------------------------------------
@@ -329,6 +341,12 @@ export default async function (): Promise<void> {
           const f = figs[i]!;
           out(`    node ${n}${view.leader === n ? ' (leader)' : ''}: RSS ${fmt(f.rssMiB)} MiB = ${fmt((f.rssMiB * 1024 * 1024) / 1e6)} MB = ${fmt(f.rssMiB / bare.rssMiB, 2)}× bare Node (target ≤ 80 MB; ${fmt(f.fileMiB)} MiB of it file pages, mostly the shared executable), PSS ${fmt(f.pssMiB)} MiB, USS ${fmt(f.ussMiB)} MiB; CPU ${fmt(f.cpuPct, 2)}% of a core, main thread woken ${fmt(f.wakeupsPerS, 0)}×/s`);
         });
+        const highest = names.map(() => 0);
+        for (let t = 0; t < longIdleMs; t += longIdleSampleMs) {
+          await new Promise((r) => setTimeout(r, longIdleSampleMs));
+          names.forEach((n, i) => (highest[i] = Math.max(highest[i]!, procStat(c.node(n).pid).rssMiB)));
+        }
+        out(`    the next ${longIdleMs / 1000} s, RSS sampled every ${longIdleSampleMs / 1000} s, highest: ${names.map((n, i) => `node ${n} ${fmt(highest[i]!)} MiB = ${fmt((highest[i]! * 1024 * 1024) / 1e6)} MB`).join(', ')} (target ≤ 80 MB)`);
         out(`    peers: Buildbot master ${peers.buildbot.masterMiB} MiB + ${peers.buildbot.workerMiB} MiB per worker (a cairn node is both)`);
       }
       if (parts.has('a')) {
@@ -358,6 +376,7 @@ export default async function (): Promise<void> {
         out(`    all trials (accepted ms): ${acc.map((x) => fmt(x, 0)).join(' ')}`);
         const users = trials.map((t) => t.userMs);
         out(`    one user's submit fired at the kill (left to its own retries): median ${fmt(median(users), 0)} ms, worst ${fmt(Math.max(...users), 0)} ms; all: ${users.map((x) => fmt(x, 0)).join(' ')}`);
+        for (const t of trials) if (t.userFailure !== undefined) out(`      not accepted: ${t.userFailure}`);
         out(`    against the 1 s election timeout: ${fmt(median(acc) / electionTimeoutMs, 2)}× median, ${fmt(Math.max(...acc) / electionTimeoutMs, 2)}× worst; peers: etcd ${peers.etcd.failoverMedianMs} / ${peers.etcd.failoverWorstMs} ms → cairn ${fmt(peers.etcd.failoverMedianMs / median(acc))}× faster median, ${fmt(peers.etcd.failoverWorstMs / Math.max(...acc))}× worst`);
       }
       await c.dispose();
