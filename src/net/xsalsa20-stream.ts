@@ -11,6 +11,10 @@ import { hsalsa, salsa20 } from '@noble/ciphers/salsa.js';
  */
 
 const blockBytes = 64;
+/** Key stream made ahead at a time (see XSalsa20Stream.ks); a multiple of the block. */
+const keyStreamBytes = 4096;
+/** Salsa20 of zeros is the key stream itself. */
+const zeros = new Uint8Array(keyStreamBytes);
 /** Salsa20's constant for 32-byte keys, as the little-endian words HSalsa20 takes. */
 const sigma = new Uint32Array(new TextEncoder().encode('expand 32-byte k').buffer);
 
@@ -24,8 +28,16 @@ export class XSalsa20Stream {
   private readonly nonce: Uint8Array;
   /** Bytes of key stream used so far. */
   private used = 0;
-  /** The key stream of the block `used` is in, when a chunk ended inside it. */
-  private readonly partial = new Uint8Array(blockBytes);
+  /**
+   * Key stream made ahead, for the stream's bytes [ksStart, ksEnd): a frame of a few hundred
+   * bytes is XORed with it here, and noble is called once per `keyStreamBytes` of small frames
+   * rather than up to twice per frame. Each noble call copies the key and nonce into new typed
+   * arrays (~1 KB of garbage), which on Raft's and yamux's small frames was about half of what
+   * the cluster-key layer allocated. Large chunks still go through noble in one call.
+   */
+  private readonly ks = new Uint8Array(keyStreamBytes);
+  private ksStart = 0;
+  private ksEnd = 0;
 
   constructor(nonce: Uint8Array, key: Uint8Array) {
     if (nonce.length < 24) throw new Error('nonce must be at least 24 bytes');
@@ -39,27 +51,32 @@ export class XSalsa20Stream {
   /** XORs `input` with the next `input.length` bytes of key stream into `output` (a new array by default). */
   update(input: Uint8Array, output: Uint8Array = new Uint8Array(input.length)): Uint8Array {
     const n = input.length;
-    let i = 0;
-    const offset = this.used % blockBytes;
-    if (offset !== 0) {
-      // Finish the block the previous chunk ended in.
-      const take = Math.min(blockBytes - offset, n);
-      for (let k = 0; k < take; k++) output[k] = input[k]! ^ this.partial[offset + k]!;
-      i = take;
-    }
+    let i = this.xorAhead(input, output, 0);
+    // Whatever is left starts on a block boundary: the key stream made ahead ends on one.
     const whole = Math.floor((n - i) / blockBytes) * blockBytes;
-    if (whole > 0) {
-      salsa20(this.subkey, this.nonce, input.subarray(i, i + whole), output.subarray(i, i + whole), (this.used + i) / blockBytes);
+    if (whole >= keyStreamBytes) {
+      salsa20(this.subkey, this.nonce, input.subarray(i, i + whole), output.subarray(i, i + whole), this.used / blockBytes);
+      this.used += whole;
       i += whole;
     }
-    if (i < n) {
-      // Start a block, keeping its key stream for the next chunk.
-      this.partial.fill(0);
-      salsa20(this.subkey, this.nonce, this.partial, this.partial, (this.used + i) / blockBytes);
-      for (let k = 0; i + k < n; k++) output[i + k] = input[i + k]! ^ this.partial[k]!;
+    while (i < n) {
+      salsa20(this.subkey, this.nonce, zeros, this.ks, this.used / blockBytes);
+      this.ksStart = this.used;
+      this.ksEnd = this.used + keyStreamBytes;
+      i = this.xorAhead(input, output, i);
     }
-    this.used += n;
     return output;
+  }
+
+  /** XORs input[i..] with the key stream made ahead, as far as it goes; returns the new `i`. */
+  private xorAhead(input: Uint8Array, output: Uint8Array, i: number): number {
+    const take = Math.min(input.length - i, this.ksEnd - this.used);
+    if (take <= 0) return i;
+    const ks = this.ks;
+    const at = this.used - this.ksStart;
+    for (let k = 0; k < take; k++) output[i + k] = input[i + k]! ^ ks[at + k]!;
+    this.used += take;
+    return i + take;
   }
 
   /** The package's interface has it; there is nothing to release. */
