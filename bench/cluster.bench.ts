@@ -13,7 +13,8 @@
  *       until a new leader is seen, 20 trials, the killed node restarted between trials;
  *   (b) 1,000 one-job `true` runs submitted 16 at a time round-robin to the three nodes, from
  *       the first POST to the last job's end, against `xargs -P <total slots>` running the same
- *       1,000 commands (plain `true`, and the bash a step really spawns).
+ *       1,000 commands (plain `true`, and the bash a step really spawns), and a bare Node process
+ *       spawning them as the executor does (the floor of a Node executor: fork costs per MiB).
  *
  * Peers on this machine (../shared/peers/RESULTS.md): Buildbot 3.7 69 ms median to build start
  * (p99 196 ms), 3.5 builds/s (524× slower than xargs -P 2), 93 MiB master + 48 MiB per worker;
@@ -268,6 +269,23 @@ async function xargsMs(cmd: string[], parallel: number, n: number): Promise<numb
   return performance.now() - t0;
 }
 
+/**
+ * The floor any Node executor starts from: a bare Node process (this Node, nothing loaded)
+ * that only spawns the same commands `parallel` at a time, as the executor does (a detached
+ * group, `sh -c 'exec "$@" 2>&1'`, stdout a pipe). child_process forks the whole process, so
+ * its cost grows with the parent's memory; a node under load is larger than this one.
+ */
+async function nodeSpawnMs(parallel: number, n: number): Promise<number> {
+  const script = `const { spawn } = require('node:child_process');
+const one = () => new Promise((res) => { const c = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', 'true'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] }); c.stdout.resume(); c.on('close', res); });
+let next = 0; const t0 = performance.now();
+Promise.all(Array.from({ length: ${parallel} }, async () => { while (next++ < ${n}) await one(); })).then(() => console.log(performance.now() - t0));`;
+  const ms = await new Promise<string>((res, rej) => {
+    execFile(process.execPath, ['-e', script], (err, stdout) => (err ? rej(err) : res(stdout)));
+  });
+  return Number(ms.trim());
+}
+
 /** A pipeline of `n` independent `true` jobs (one submit, one RunSubmitted entry). */
 const manyTrivial = (n: number): string =>
   `name: t\njobs:\n${Array.from({ length: n }, (_, i) => `  t${i}:\n    steps:\n      - run: "true"\n`).join('')}`;
@@ -386,6 +404,7 @@ export default async function (): Promise<void> {
       const slots = names.length * slotsPerNode;
       const plain = await xargsMs(['true'], slots, throughputJobs);
       const bash = await xargsMs(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', 'true'], slots, throughputJobs);
+      const nodeSpawn = await nodeSpawnMs(slots, throughputJobs);
       const r = await throughputRun(1);
       const plainRate = (throughputJobs / plain) * 1000;
       const bashRate = (throughputJobs / bash) * 1000;
@@ -393,6 +412,7 @@ export default async function (): Promise<void> {
       out(`    cairn: ${fmt(r.elapsedMs / 1000, 2)} s first POST → last job end = ${fmt(r.rate)} jobs/s (the POSTs alone took ${fmt(r.submitMs / 1000, 2)} s); the three node processes used ${fmt(r.cpuMsPerJob)} ms of CPU per job (steps' own processes not counted)`);
       out(`    baseline xargs -P ${slots} true: ${fmt(plain)} ms = ${fmt(plainRate, 0)}/s → cairn at ${fmt(r.rate / plainRate, 4)}× the plain rate (${fmt(plainRate / r.rate, 0)}× slower; target ≥ 0.5×)`);
       out(`    baseline xargs -P ${slots} bash -eo pipefail -c true (what a step spawns): ${fmt(bash)} ms = ${fmt(bashRate, 0)}/s → cairn at ${fmt(r.rate / bashRate, 4)}×`);
+      out(`    floor: a bare Node process that only spawns the same ${throughputJobs} commands ${slots} at a time as the executor does: ${fmt(nodeSpawn)} ms = ${fmt((throughputJobs / nodeSpawn) * 1000, 0)}/s = ${fmt(plain / nodeSpawn, 3)}× xargs (cairn at ${fmt((r.rate * nodeSpawn) / throughputJobs / 1000, 3)}× of it)`);
       out(`    peers: Buildbot ${peers.buildbot.buildsPerS} builds/s (${peers.buildbot.slowerThanXargs}× slower than xargs -P 2) → cairn ${fmt(r.rate / peers.buildbot.buildsPerS)}× the rate`);
       if (bulkJobsPerSubmit > 1) {
         // The same jobs as fewer, larger submits: what the cluster costs apart from a submit each.

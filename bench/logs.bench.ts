@@ -44,6 +44,8 @@ const lagBytes = 30_000_000;
 /** Debian's vendored crates: a registry that works offline. */
 const cargoRegistry = '/usr/share/cargo/registry';
 /** A secret registered for every run (a job with a token), so masking does its real work. */
+/** Where the floor run of (b) writes: RAM, as a pipe's buffer is. */
+const tmpfsDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const benchSecret = 'ghp_benchSecretThatNeverAppears0123456789';
 
 const out = (s: string): boolean => process.stdout.write(s + '\n');
@@ -272,8 +274,12 @@ async function compressionRatio(dir: string, pair: Pair): Promise<void> {
   out(`    at rest (.log.zst, seekable, level 9): ${end.bytes} → ${atRest} = ${fmt(end.bytes / atRest)}× (target ≥ 5×)`);
 }
 
-/** To /dev/null; the executor's pipe into nothing; as a step with its log, followed; the same, followed by no one. */
-type Mode = 'devnull' | 'pipe' | 'cairn' | 'unfollowed';
+/**
+ * To /dev/null; into a file in RAM (/dev/shm) that nothing reads: the floor of moving the bytes
+ * anywhere at all; the executor's pipe into nothing; as a step with its log, followed; the same,
+ * followed by no one.
+ */
+type Mode = 'devnull' | 'tmpfs' | 'pipe' | 'cairn' | 'unfollowed';
 
 interface RunCost {
   wallMs: number;
@@ -319,7 +325,13 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   const timeFile = join(dir, `time-${mode}-${n}`);
   const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%U %S', '-o', timeFile] : [];
   const cmd = [...timed, process.execPath, gen, String(throughputBytes)];
-  const argv = mode === 'devnull' ? ['/bin/sh', '-c', 'exec "$@" > /dev/null', 'sh', ...cmd] : cmd;
+  const ramFile = join(tmpfsDir, `cairn-bench-print-${process.pid}`);
+  const argv =
+    mode === 'devnull'
+      ? ['/bin/sh', '-c', 'exec "$@" > /dev/null', 'sh', ...cmd]
+      : mode === 'tmpfs'
+        ? ['/bin/sh', '-c', 'f=$1; shift; exec "$@" > "$f"', 'sh', ramFile, ...cmd]
+        : cmd;
   const p0 = await pair.peerCpuMs();
   const gcs = countMajorGcs();
   const c0 = cpuMs();
@@ -332,6 +344,7 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
   } else {
     r = await startProcess({ argv, cwd: dir, env: env(), onOutput: () => {} }).done;
   }
+  if (mode === 'tmpfs') await rm(ramFile, { force: true });
   const wallMs = performance.now() - t0;
   const ourCpuMs = cpuMs() - c0;
   const majorGcs = gcs.stop();
@@ -348,11 +361,11 @@ async function printRun(dir: string, pair: Pair, n: number, mode: Mode): Promise
 /** (b) 50 MB through cairn vs to /dev/null. */
 async function throughput(dir: string, pair: Pair): Promise<void> {
   await writeFile(join(dir, 'printer.cjs'), printerSource.replace('process.argv[1]', 'process.argv[2]'));
-  const runs: Record<Mode, RunCost[]> = { devnull: [], pipe: [], cairn: [], unfollowed: [] };
+  const runs: Record<Mode, RunCost[]> = { devnull: [], tmpfs: [], pipe: [], cairn: [], unfollowed: [] };
   const before = { ...pair.la.publisher.stats };
   const unheardBefore = pair.quiet.publisher.stats.unheard;
   for (let i = 0; i < throughputRuns; i++) {
-    for (const mode of ['devnull', 'pipe', 'cairn', 'unfollowed'] as const) runs[mode].push(await printRun(dir, pair, i, mode));
+    for (const mode of ['devnull', 'tmpfs', 'pipe', 'cairn', 'unfollowed'] as const) runs[mode].push(await printRun(dir, pair, i, mode));
   }
   const s = pair.la.publisher.stats;
   const m = (mode: Mode, f: (r: RunCost) => number): number => median(runs[mode].map(f));
@@ -361,6 +374,7 @@ async function throughput(dir: string, pair: Pair): Promise<void> {
   out(`(b) ${throughputBytes / 1e6} MB printed flat out by a node script (8 KiB writes), ${throughputRuns} interleaved runs, medians:`);
   out(`    wall: /dev/null ${fmt(wall('devnull'), 0)} ms; executor pipe only ${fmt(wall('pipe'), 0)} ms; as a step with its log ${fmt(wall('cairn'), 0)} ms`);
   out(`    wall ratio ${fmt(wall('cairn') / wall('devnull'))}× (target ≤ 1.15×); the executor's pipe alone ${fmt(wall('pipe') / wall('devnull'))}×`);
+  out(`    floor: the same bytes into a file in RAM (${tmpfsDir}) that nothing reads: ${fmt(wall('tmpfs'), 0)} ms = ${fmt(wall('tmpfs') / wall('devnull'))}× /dev/null (any reader, pipe or file, starts from here)`);
   out(`    CPU (printer + this process): /dev/null ${fmt(cpu('devnull'), 0)} ms, pipe only ${fmt(cpu('pipe'), 0)} ms, cairn ${fmt(cpu('cairn'), 0)} ms = ${fmt(cpu('cairn') / cpu('devnull'))}×; log pipeline alone ${fmt(m('cairn', (r) => r.ourCpuMs) - m('pipe', (r) => r.ourCpuMs), 0)} ms CPU per ${throughputBytes / 1e6} MB (the gossip receiver runs in another process)`);
   out(`    the gossip receiver (the other node's process, same 2 cores) meanwhile: ${fmt(m('pipe', (r) => r.peerCpuMs), 0)} ms CPU idle, ${fmt(m('cairn', (r) => r.peerCpuMs), 0)} ms during a cairn run`);
   out(`    major GCs in this process per run: /dev/null ${m('devnull', (r) => r.majorGcs)}, pipe only ${m('pipe', (r) => r.majorGcs)}, cairn ${m('cairn', (r) => r.majorGcs)}`);
